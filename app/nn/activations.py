@@ -1,0 +1,80 @@
+"""Activation functions, each kept beside its derivative: g(Z) and g'(Z).
+
+The registry maps a name to an `(forward, derivative)` pair; both take Z and
+return an array of Z's shape. The derivative is written in terms of Z, as the
+lecture writes g'[l](Z[l]) in dZ[l] = W[l+1]^T dZ[l+1] * g'[l](Z[l]).
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+Array = np.ndarray
+
+LEAKY_SLOPE = 0.01
+
+
+def sigmoid(Z: Array) -> Array:
+    """sigma(Z) = 1 / (1 + e^-Z), computed without overflow for large |Z|."""
+    # exp of a large positive number overflows; split by sign so only e^-|Z| is taken.
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))
+
+
+def sigmoid_prime(Z: Array) -> Array:
+    """sigma'(Z) = sigma(Z) (1 - sigma(Z))."""
+    A = sigmoid(Z)
+    return A * (1.0 - A)
+
+
+def tanh(Z: Array) -> Array:
+    """tanh(Z)."""
+    return np.tanh(Z)
+
+
+def tanh_prime(Z: Array) -> Array:
+    """tanh'(Z) = 1 - tanh(Z)^2, as the lecture writes 1 - A1^2."""
+    return 1.0 - np.tanh(Z) ** 2
+
+
+def relu(Z: Array) -> Array:
+    """max(0, Z)."""
+    return np.maximum(0.0, Z)
+
+
+def relu_prime(Z: Array) -> Array:
+    """1 where Z > 0, else 0 (the course takes 0 at Z = 0)."""
+    return (Z > 0).astype(Z.dtype)
+
+
+def leaky_relu(Z: Array) -> Array:
+    """max(0.01 Z, Z)."""
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_prime(Z: Array) -> Array:
+    """1 where Z > 0, else 0.01."""
+    return np.where(Z > 0, 1.0, LEAKY_SLOPE).astype(Z.dtype)
+
+
+class Activation(NamedTuple):
+    forward: Callable[[Array], Array]
+    derivative: Callable[[Array], Array]
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "tanh": Activation(tanh, tanh_prime),
+    "relu": Activation(relu, relu_prime),
+    "sigmoid": Activation(sigmoid, sigmoid_prime),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_prime),
+}
+
+
+def get(name: str) -> Activation:
+    """The (forward, derivative) pair called `name`; ValueError names the accepted ones."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        accepted = ", ".join(sorted(ACTIVATIONS))
+        raise ValueError(f"unknown activation {name!r}: use one of {accepted}") from None

@@ -1,0 +1,179 @@
+"""The lecture's network: initialise, forward, cost, backward, update, predict.
+
+One example per column: X is (n_x, m), Y is (1, m). For an L-layer network with
+layer_dims = [n_x, n[1], ..., n[L]], W[l] is (n[l], n[l-1]) and b[l] is (n[l], 1).
+Hidden layers use the named activation g; the output layer uses sigmoid.
+These functions are pure: they return new arrays and never change their inputs.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from app.nn import activations
+from app.nn.activations import Array, sigmoid
+
+Parameters = dict[str, Array]
+INITS = ("course", "he", "xavier")
+
+
+def n_layers(parameters: Parameters) -> int:
+    """L, the number of layers with weights (hidden layers + the output layer)."""
+    L = len(parameters) // 2
+    if L < 1 or any(
+        f"W{l}" not in parameters or f"b{l}" not in parameters for l in range(1, L + 1)
+    ):
+        raise ValueError("parameters must hold W1, b1, ..., WL, bL")
+    return L
+
+
+def layer_dims_of(parameters: Parameters) -> list[int]:
+    """[n_x, n[1], ..., n[L]] read off the weight shapes."""
+    L = n_layers(parameters)
+    return [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]
+
+
+def _check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
+    dims = list(layer_dims)
+    if len(dims) < 2:
+        raise ValueError(f"layer_dims needs at least [n_x, n_y], got {dims}")
+    if any(not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1 for n in dims):
+        raise ValueError(f"layer_dims must be positive whole numbers, got {dims}")
+    return [int(n) for n in dims]
+
+
+def initialize_parameters(
+    layer_dims: Sequence[int], seed: int | None = None, init: str = "course"
+) -> Parameters:
+    """W[l]: (n[l], n[l-1]) drawn per `init`, b[l]: (n[l], 1) zeros.
+
+    "course" is the lecture's randn * 0.01; "he" and "xavier" scale standard normals
+    by sqrt(2 / n[l-1]) and sqrt(1 / n[l-1]). A local legacy RandomState(seed) draws
+    W1, W2, ... in order, so seed=2 with [2, 4, 1] gives the notebook's W1 and W2.
+    """
+    dims = _check_layer_dims(layer_dims)
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}: use one of {', '.join(INITS)}")
+    rng = np.random.RandomState(seed)
+    parameters: Parameters = {}
+    for l in range(1, len(dims)):
+        n_prev = dims[l - 1]
+        scale = {"course": 0.01, "he": np.sqrt(2.0 / n_prev), "xavier": np.sqrt(1.0 / n_prev)}[init]
+        parameters[f"W{l}"] = rng.randn(dims[l], n_prev) * scale
+        parameters[f"b{l}"] = np.zeros((dims[l], 1))
+    return parameters
+
+
+def _check_X(X: Array, parameters: Parameters) -> None:
+    n_x = parameters["W1"].shape[1]
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] != n_x:
+        shape = getattr(X, "shape", type(X).__name__)
+        raise ValueError(f"X must be an array of shape (n_x={n_x}, m), got {shape}")
+
+
+def _check_Y(Y: Array, m: int) -> None:
+    if not isinstance(Y, np.ndarray) or Y.shape != (1, m):
+        shape = getattr(Y, "shape", type(Y).__name__)
+        raise ValueError(f"Y must be an array of shape (1, m={m}), got {shape}")
+
+
+def forward_propagation(
+    X: Array, parameters: Parameters, activation: str = "tanh"
+) -> tuple[Array, dict[str, Array]]:
+    """Z[l] = W[l] A[l-1] + b[l], A[l] = g[l](Z[l]) for l = 1..L, with A[0] = X.
+
+    X: (n_x, m). Returns AL: (1, m), the sigmoid output, and the cache
+    {"Z1", "A1", ..., "ZL", "AL"} with Z[l], A[l]: (n[l], m).
+    """
+    g = activations.get(activation).forward
+    L = n_layers(parameters)
+    _check_X(X, parameters)
+    cache: dict[str, Array] = {}
+    A = X
+    for l in range(1, L + 1):
+        Z = parameters[f"W{l}"] @ A + parameters[f"b{l}"]
+        A = sigmoid(Z) if l == L else g(Z)
+        cache[f"Z{l}"], cache[f"A{l}"] = Z, A
+    return A, cache
+
+
+def compute_cost(
+    AL: Array, Y: Array, parameters: Parameters | None = None, l2: float = 0.0
+) -> float:
+    """J = -(1/m) sum(Y log AL + (1-Y) log(1-AL)) [+ (l2 / 2m) sum ||W[l]||^2].
+
+    AL, Y: (1, m). A saturated output gives an infinite cost rather than a warning:
+    the trainer reads that as divergence.
+    """
+    m = AL.shape[1]
+    _check_Y(Y, m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logprobs = np.multiply(np.log(AL), Y) + np.multiply(1 - Y, np.log(1 - AL))
+        cost = -1 / m * np.sum(logprobs)
+    if l2:
+        if parameters is None:
+            raise ValueError("compute_cost needs the parameters when l2 > 0")
+        L = n_layers(parameters)
+        squares = sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, L + 1))
+        cost += l2 / (2 * m) * squares
+    return float(cost)
+
+
+def backward_propagation(
+    parameters: Parameters,
+    cache: dict[str, Array],
+    X: Array,
+    Y: Array,
+    activation: str = "tanh",
+    l2: float = 0.0,
+) -> dict[str, Array]:
+    """The lecture's backward pass, from dZ[L] = A[L] - Y down to layer 1.
+
+    dW[l] = (1/m) dZ[l] A[l-1]^T [+ (l2/m) W[l]], db[l] = (1/m) np.sum(dZ[l], axis=1,
+    keepdims=True), dZ[l-1] = W[l]^T dZ[l] * g'(Z[l-1]). Returns {"dW1", "db1", ...}
+    with dW[l] shaped like W[l] and db[l] like b[l].
+    """
+    g_prime = activations.get(activation).derivative
+    L = n_layers(parameters)
+    _check_X(X, parameters)
+    m = X.shape[1]
+    _check_Y(Y, m)
+    grads: dict[str, Array] = {}
+    dZ = cache[f"A{L}"] - Y
+    for l in range(L, 0, -1):
+        A_prev = X if l == 1 else cache[f"A{l - 1}"]
+        W = parameters[f"W{l}"]
+        grads[f"dW{l}"] = 1 / m * np.dot(dZ, A_prev.T) + (l2 / m) * W
+        grads[f"db{l}"] = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+        if l > 1:
+            dZ = np.dot(W.T, dZ) * g_prime(cache[f"Z{l - 1}"])
+    return grads
+
+
+def update_parameters(
+    parameters: Parameters, grads: dict[str, Array], learning_rate: float
+) -> Parameters:
+    """W[l] := W[l] - alpha dW[l], b[l] := b[l] - alpha db[l]; returns new arrays."""
+    L = n_layers(parameters)
+    updated: Parameters = {}
+    for l in range(1, L + 1):
+        for name in (f"W{l}", f"b{l}"):
+            if grads[f"d{name}"].shape != parameters[name].shape:
+                raise ValueError(
+                    f"d{name} has shape {grads[f'd{name}'].shape}, {name} has "
+                    f"{parameters[name].shape}"
+                )
+            updated[name] = parameters[name] - learning_rate * grads[f"d{name}"]
+    return updated
+
+
+def predict(X: Array, parameters: Parameters, activation: str = "tanh") -> Array:
+    """Y_hat: (1, m) of 0.0 and 1.0, 1 where the output A[L] > 0.5."""
+    AL, _ = forward_propagation(X, parameters, activation)
+    return (AL > 0.5).astype(np.float64)
+
+
+def accuracy(X: Array, Y: Array, parameters: Parameters, activation: str = "tanh") -> float:
+    """The fraction of the m examples in X: (n_x, m) that predict gets right."""
+    _check_Y(Y, X.shape[1] if isinstance(X, np.ndarray) and X.ndim == 2 else -1)
+    return float(np.mean(predict(X, parameters, activation) == Y))

@@ -1,0 +1,193 @@
+"""The training loop as a generator of steps: no printing, sleeping or I/O.
+
+Whoever drives it (the terminal command, a server job, a notebook) decides the pace:
+each `next()` runs one iteration. Between steps the driver may read the parameters,
+ask for metrics, or change the learning rate.
+"""
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.nn import activations, model, optimizers
+from app.nn.activations import Array
+from app.nn.model import INITS
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train: layer_dims = [n_x, n[1], ..., 1] and how to train it."""
+
+    layer_dims: tuple[int, ...] = (2, 4, 1)
+    activation: str = "tanh"
+    init: str = "course"
+    seed: int | None = 2
+    learning_rate: float = 1.2
+    optimizer: str = "gd"
+    batch_size: int | None = None  # None: the whole training set (the lecture's batch GD)
+    l2: float = 0.0
+    iterations: int = 10_000
+
+    def __post_init__(self) -> None:
+        activations.get(self.activation)
+        optimizers.get(self.optimizer)
+        if self.init not in INITS:
+            raise ValueError(f"unknown init {self.init!r}: use one of {', '.join(INITS)}")
+        dims = model._check_layer_dims(self.layer_dims)
+        if dims[-1] != 1:
+            raise ValueError(
+                f"the output layer must have 1 unit (binary classification), got {dims}"
+            )
+        object.__setattr__(self, "layer_dims", tuple(dims))
+        _check_learning_rate(self.learning_rate)
+        if not _is_int(self.iterations) or self.iterations < 0:
+            raise ValueError(f"iterations must be a whole number >= 0, got {self.iterations!r}")
+        if self.batch_size is not None and (not _is_int(self.batch_size) or self.batch_size < 1):
+            raise ValueError(f"batch_size must be a whole number >= 1, got {self.batch_size!r}")
+        if not math.isfinite(self.l2) or self.l2 < 0:
+            raise ValueError(f"l2 must be a finite number >= 0, got {self.l2!r}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One iteration: its index and the cost computed before its update."""
+
+    iteration: int
+    cost: float
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """How the current parameters do: accuracies are fractions in [0, 1]."""
+
+    train_accuracy: float
+    test_accuracy: float | None
+    test_cost: float | None
+
+
+def _is_int(n: object) -> bool:
+    return isinstance(n, int | np.integer) and not isinstance(n, bool)
+
+
+def _check_learning_rate(alpha: float) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not math.isfinite(alpha):
+        raise ValueError(f"learning_rate must be a finite number > 0, got {alpha!r}")
+    if alpha <= 0:
+        raise ValueError(f"learning_rate must be > 0, got {alpha!r}")
+
+
+class Trainer:
+    """Trains `config`'s network on X: (n_x, m), Y: (1, m), one step per `next()`."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        X: Array,
+        Y: Array,
+        X_test: Array | None = None,
+        Y_test: Array | None = None,
+    ) -> None:
+        n_x = config.layer_dims[0]
+        _check_data(X, Y, n_x, "X", "Y")
+        if (X_test is None) != (Y_test is None):
+            raise ValueError("give both X_test and Y_test, or neither")
+        if X_test is not None and Y_test is not None:
+            _check_data(X_test, Y_test, n_x, "X_test", "Y_test", allow_empty=True)
+        self.config = config
+        self.X, self.Y = X, Y
+        self.X_test, self.Y_test = X_test, Y_test
+        self.parameters = model.initialize_parameters(config.layer_dims, config.seed, config.init)
+        self._optimizer = optimizers.get(config.optimizer)
+        self._state = self._optimizer.init(self.parameters)
+        self._learning_rate = config.learning_rate
+        # Mini-batches are reshuffled every epoch from their own generator, so the
+        # same seed always gives the same run.
+        self._rng = np.random.default_rng(config.seed)
+        self._batches: list[np.ndarray] = []
+        self.iteration = 0
+        self.stop_reason: str | None = None
+        self.detail = ""
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, alpha: float) -> None:
+        _check_learning_rate(alpha)
+        self._learning_rate = float(alpha)
+
+    @property
+    def m(self) -> int:
+        return int(self.X.shape[1])
+
+    def _next_batch(self) -> tuple[Array, Array]:
+        size = self.config.batch_size
+        if size is None or size >= self.m:
+            return self.X, self.Y
+        if not self._batches:
+            order = self._rng.permutation(self.m)
+            self._batches = [order[k : k + size] for k in range(0, self.m, size)][::-1]
+        columns = self._batches.pop()
+        return self.X[:, columns], self.Y[:, columns]
+
+    def step(self) -> Step:
+        """Run one iteration: cost of the current parameters, backward pass, update.
+
+        A cost that is NaN or infinite is returned without an update.
+        """
+        c = self.config
+        X, Y = self._next_batch()
+        AL, cache = model.forward_propagation(X, self.parameters, c.activation)
+        cost = model.compute_cost(AL, Y, self.parameters, c.l2)
+        step = Step(self.iteration, cost)
+        self.iteration += 1
+        if math.isfinite(cost):
+            grads = model.backward_propagation(self.parameters, cache, X, Y, c.activation, c.l2)
+            self.parameters, self._state = self._optimizer.update(
+                self.parameters, grads, self._state, self._learning_rate, self.iteration
+            )
+        return step
+
+    def steps(self) -> Iterator[Step]:
+        """Yield one Step per iteration until config.iterations or a NaN/infinite cost."""
+        while self.iteration < self.config.iterations:
+            step = self.step()
+            if not math.isfinite(step.cost):
+                self.stop_reason = "diverged"
+                self.detail = (
+                    f"the cost became {step.cost} at iteration {step.iteration}: the updates "
+                    f"overshoot; try a smaller learning rate than {self._learning_rate:g}"
+                )
+                yield step
+                return
+            yield step
+        self.stop_reason = "done"
+        self.detail = f"trained for {self.iteration} iterations"
+
+    def metrics(self) -> Metrics:
+        """Train and test accuracy, and the test cost, of the current parameters."""
+        act = self.config.activation
+        train_accuracy = model.accuracy(self.X, self.Y, self.parameters, act)
+        if self.X_test is None or self.Y_test is None or self.X_test.shape[1] == 0:
+            return Metrics(train_accuracy, None, None)
+        AL, _ = model.forward_propagation(self.X_test, self.parameters, act)
+        test_cost = model.compute_cost(AL, self.Y_test)
+        test_accuracy = float(np.mean((AL > 0.5) == self.Y_test))
+        return Metrics(train_accuracy, test_accuracy, test_cost)
+
+
+def _check_data(
+    X: Array, Y: Array, n_x: int, x_name: str, y_name: str, allow_empty: bool = False
+) -> None:
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] != n_x:
+        shape = getattr(X, "shape", type(X).__name__)
+        raise ValueError(f"{x_name} must be an array of shape (n_x={n_x}, m), got {shape}")
+    m = X.shape[1]
+    if m == 0 and not allow_empty:
+        raise ValueError(f"{x_name} has no examples (m = 0)")
+    if not isinstance(Y, np.ndarray) or Y.shape != (1, m):
+        shape = getattr(Y, "shape", type(Y).__name__)
+        raise ValueError(f"{y_name} must be an array of shape (1, m={m}), got {shape}")
