@@ -1,0 +1,128 @@
+"""The `gradlive` command: `serve` the playground, or `train` in the terminal."""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from app.nn import activations, datasets, model, optimizers
+from app.nn.trainer import TrainConfig, Trainer
+
+PROGRESS_EVERY = 100  # iterations per progress-bar update: a tqdm call per step costs more
+
+
+def _train(args: argparse.Namespace) -> int:
+    """Train the configured network with a progress bar on stderr; print the result."""
+    data_seed = args.data_seed
+    if data_seed is None:
+        data_seed = int(datasets.DEFAULTS[args.dataset]["seed"])
+    X, Y = datasets.make(args.dataset, args.n_samples, args.noise, data_seed)
+    if args.test_fraction > 0:
+        X, Y, X_test, Y_test = datasets.train_test_split(X, Y, args.test_fraction, data_seed)
+        held_out = "test split"
+    else:
+        # All points train, as in the lecture; test on a fresh draw of the same data.
+        X_test, Y_test = datasets.make(args.dataset, args.n_samples, args.noise, data_seed + 1)
+        held_out = "fresh sample"
+    config = TrainConfig(
+        layer_dims=(X.shape[0], *args.hidden, 1),
+        activation=args.activation,
+        init=args.init,
+        seed=args.seed,
+        learning_rate=args.lr,
+        optimizer=args.optimizer,
+        batch_size=args.batch_size,
+        l2=args.l2,
+        iterations=args.iterations,
+    )
+    trainer = Trainer(config, X, Y, X_test, Y_test)
+    cost = float("nan")
+    from tqdm import tqdm  # only the terminal needs it
+
+    with tqdm(total=config.iterations, file=sys.stderr, unit="it") as bar:
+        for step in trainer.steps():
+            cost = step.cost
+            if (step.iteration + 1) % PROGRESS_EVERY == 0:
+                bar.update(PROGRESS_EVERY)
+                bar.set_postfix(cost=f"{cost:.4g}", refresh=False)
+        bar.update(trainer.iteration - bar.n)
+    metrics = trainer.metrics()
+    result = {
+        "status": trainer.stop_reason,
+        "detail": trainer.detail,
+        "iterations": trainer.iteration,
+        "final_cost": cost if cost == cost and abs(cost) != float("inf") else None,
+        "train_accuracy": metrics.train_accuracy,
+        "test_accuracy": metrics.test_accuracy,
+        "test_cost": metrics.test_cost,
+        "test_set": held_out,
+        "layer_dims": list(config.layer_dims),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{trainer.detail}")
+        print(f"final cost      {cost:.6f}")
+        print(f"train accuracy  {100 * metrics.train_accuracy:.2f}%")
+        print(f"test accuracy   {100 * (metrics.test_accuracy or 0):.2f}%  ({held_out})")
+    return 0 if trainer.stop_reason == "done" else 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the playground with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=args.host, port=args.port)
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gradlive", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the live playground")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    train = commands.add_parser("train", help="train in the terminal (defaults: the lecture's run)")
+    train.add_argument("--dataset", default="flower", choices=datasets.NAMES)
+    train.add_argument("--n-samples", type=_positive_int, default=None)
+    train.add_argument("--noise", type=float, default=None)
+    train.add_argument("--data-seed", type=int, default=None)
+    train.add_argument("--test-fraction", type=float, default=0.0)
+    train.add_argument(
+        "--hidden",
+        type=_positive_int,
+        nargs="+",
+        default=[4],
+        help="units per hidden layer, e.g. --hidden 8 4",
+    )
+    train.add_argument("--activation", default="tanh", choices=sorted(activations.ACTIVATIONS))
+    train.add_argument("--init", default="course", choices=model.INITS)
+    train.add_argument("--lr", type=float, default=1.2, help="learning rate alpha")
+    train.add_argument("--optimizer", default="gd", choices=list(optimizers.OPTIMIZERS))
+    train.add_argument("--batch-size", type=_positive_int, default=None)
+    train.add_argument("--l2", type=float, default=0.0)
+    train.add_argument("--iterations", type=int, default=10_000)
+    train.add_argument("--seed", type=int, default=2, help="seed of the initial parameters")
+    train.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    train.set_defaults(run=_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValueError as error:
+        parser.error(str(error))  # exits with status 2 and the message on stderr
+        return 2

@@ -1,0 +1,62 @@
+"""The `gradlive train` command (Contract 2)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from app import cli
+
+
+def test_train_json_reports_cost_and_accuracies(capsys):
+    assert cli.main(["train", "--iterations", "1000", "--json"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["final_cost"] == pytest.approx(0.288, abs=2e-3)  # the lecture's cost near 1000
+    assert 0.8 < result["train_accuracy"] <= 1
+    assert 0.8 < result["test_accuracy"] <= 1
+    assert result["status"] == "done" and result["iterations"] == 1000
+    assert "it" in captured.err  # the progress bar goes to stderr, never stdout
+
+
+def test_train_with_a_test_split_and_two_hidden_layers(capsys):
+    args = ["train", "--dataset", "moons", "--hidden", "6", "3", "--activation", "relu"]
+    args += ["--init", "he", "--lr", "0.3", "--iterations", "300", "--test-fraction", "0.25"]
+    assert cli.main([*args, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["layer_dims"] == [2, 6, 3, 1]
+    assert result["test_set"] == "test split"
+    assert 0 <= result["test_accuracy"] <= 1
+
+
+def test_a_diverging_run_says_so_and_exits_non_zero(capsys):
+    args = ["train", "--activation", "relu", "--init", "he", "--lr", "1000", "--iterations", "50"]
+    assert cli.main(args) == 1
+    assert "smaller learning rate" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--lr", "-1"], "learning_rate must be > 0"),
+        (["--dataset", "nope"], "invalid choice: 'nope'"),
+        (["--hidden", "0"], "must be a whole number >= 1"),
+        (["--iterations", "-5"], "iterations"),
+    ],
+)
+def test_bad_arguments_name_what_is_wrong(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_python_dash_m_app_runs_the_command():
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "train", "--iterations", "10", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout)["iterations"] == 10
