@@ -71,6 +71,8 @@ def _layers(parameters: Parameters) -> list[tuple[Array, Array]]:
     n[0] must be 2 (the plane) and n[L] must be 1 (P(y=1)).
     """
     L = sum(1 for key in parameters if key.startswith("W"))
+    if L == 0:
+        raise ValueError("parameters need W1, b1, ..., WL, bL; no W1 was given")
     layers = []
     n_prev = 2
     for l in range(1, L + 1):
@@ -84,10 +86,8 @@ def _layers(parameters: Parameters) -> list[tuple[Array, Array]]:
             raise ValueError(f"b{l} must have shape ({W.shape[0]}, 1), got {b.shape}")
         layers.append((W, b))
         n_prev = W.shape[0]
-    if not layers or n_prev != 1:
-        raise ValueError(
-            f"parameters must end in one output unit (WL: (1, n)), got n{L} = {n_prev}"
-        )
+    if n_prev != 1:
+        raise ValueError(f"the last layer must have one unit (W{L}: (1, n)), got n{L} = {n_prev}")
     return layers
 
 
