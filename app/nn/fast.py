@@ -1,0 +1,280 @@
+"""An explicit in-place fast path for the lecture's full-batch gradient descent.
+
+`InPlaceGradientDescent` runs the equations of `app.nn.model` (forward, cost,
+backward, update) and gives the same costs and parameters within rounding, but keeps
+its own preallocated buffers and updates its own parameter arrays in place. It never
+changes the caller's arrays: X, Y and the parameters are copied in.
+
+At the lecture's size (n_h = 4, m = 400) a NumPy call costs more in overhead (about
+0.3 us, a matrix product twice that) than in arithmetic, so every trick here saves calls:
+
+- Biases are folded into the weights: Wb[l] = [W[l] | b[l]] and A1[l-1] = [A[l-1]; 1]
+  (a row of ones below the activations), so Z[l] = Wb[l] A1[l-1] is one product, and
+  dZ[l] A1[l-1]^T gives [dW[l] | db[l]] (db being the sum over the examples) in one.
+- All the Wb[l] are views into one flat vector, theta, and their gradients into
+  another, grad: the update W := W - alpha dW, b := b - alpha db of every layer is
+  one subtraction.
+- dZ[L] is scaled by alpha / m once: every gradient is linear in it, so all of them
+  come out already scaled and the update needs no multiplication.
+- The output layer is kept negated, as -Wb[L]: its product is then -Z[L], the
+  exponent that sigmoid(Z) = 1 / (1 + e^-Z) needs, without a negation. dZ[L] is taken
+  as Y - A[L] to match, so its gradient comes out negated too, the same subtraction
+  updates -Wb[L], and W[L]^T dZ[L] = (-W[L])^T (Y - A[L]) needs no change.
+- Results go into buffers made once, passed positionally (`tanh(Z, A)` writes into A:
+  the `out=` keyword costs about 0.1 us a call). Constants are 0-d arrays, which NumPy
+  need not convert on each call, and NumPy's functions are imported by name, which
+  saves an attribute lookup per call.
+"""
+
+import math
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+from numpy import add, divide, dot, exp, log, multiply, negative, square, subtract
+
+from app.nn import activations, model
+from app.nn.activations import LEAKY_SLOPE, Array
+from app.nn.model import Parameters
+
+# forward(Z, A): A = g(Z) (the exact sigmoid also takes its scratch U);
+# backward(dA, A, T, dZ): dZ = dA * g'(Z), with T scratch.
+Forward = Callable[..., None]
+Backward = Callable[[Array, Array, Array, Array], None]
+
+_ZERO = np.zeros(())
+_ONE = np.ones(())
+
+
+def _sigmoid(Z: Array, A: Array, U: Array) -> None:
+    """A = sigmoid(Z) bit for bit as `activations.sigmoid`; U: (2, n, m) with U[0] = Z.
+
+    That sigmoid takes E = e^-|Z| and gives 1 / (1 + E) where Z >= 0, E / (1 + E)
+    elsewhere. With U = [min(Z, 0), min(-Z, 0)], e^U = [N, E'] where (N, E') is (1, E)
+    or (E, 1), so A = N / (N + E'): one exp for both rows, no positive exponent, no mask.
+    Overwrites U (and so Z).
+    """
+    N, E = U[0], U[1]
+    negative(Z, E)
+    np.minimum(U, _ZERO, out=U)  # (np.minimum and np.maximum take `out` only by keyword)
+    exp(U, U)
+    add(N, E, E)
+    divide(N, E, A)
+
+
+def _relu(Z: Array, A: Array) -> None:
+    np.maximum(_ZERO, Z, out=A)
+
+
+def _leaky_relu(Z: Array, A: Array) -> None:
+    # max(Z, 0.01 Z) is where(Z > 0, Z, 0.01 Z), with no mask to build.
+    multiply(Z, LEAKY_SLOPE, A)
+    np.maximum(Z, A, out=A)
+
+
+# The derivatives are taken through A = g(Z), which the forward pass already holds:
+# 1 - A^2, A (1 - A), and A > 0 (the same as Z > 0 for relu and leaky relu) give g'(Z)
+# bit for bit as `activations` computes it from Z.
+def _tanh_backward(dA: Array, A: Array, T: Array, dZ: Array) -> None:
+    square(A, T)
+    subtract(_ONE, T, T)  # T = 1 - A^2
+    multiply(dA, T, dZ)
+
+
+def _sigmoid_backward(dA: Array, A: Array, T: Array, dZ: Array) -> None:
+    subtract(_ONE, A, T)
+    multiply(A, T, T)  # T = A (1 - A)
+    multiply(dA, T, dZ)
+
+
+def _relu_backward(dA: Array, A: Array, T: Array, dZ: Array) -> None:
+    np.greater(A, _ZERO, T)  # T = 1.0 where A > 0, else 0.0
+    multiply(dA, T, dZ)
+
+
+def _leaky_relu_backward(dA: Array, A: Array, T: Array, dZ: Array) -> None:
+    np.greater(A, _ZERO, T)
+    multiply(T, 1.0 - LEAKY_SLOPE, T)
+    add(T, LEAKY_SLOPE, T)  # T = 1.0 where A > 0, else 0.01 (both exact)
+    multiply(dA, T, dZ)
+
+
+IN_PLACE: dict[str, tuple[Forward, Backward]] = {
+    "tanh": (np.tanh, _tanh_backward),
+    "relu": (_relu, _relu_backward),
+    "sigmoid": (_sigmoid, _sigmoid_backward),
+    "leaky_relu": (_leaky_relu, _leaky_relu_backward),
+}
+
+
+def _check_l2(l2: float) -> float:
+    if isinstance(l2, bool) or not isinstance(l2, int | float) or not 0 <= l2 < math.inf:
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+    return float(l2)
+
+
+class InPlaceGradientDescent:
+    """Full-batch gradient descent on X: (n_x, m), Y: (1, m), in its own arrays.
+
+    `parameters` ({"W1": (n[1], n_x), "b1": (n[1], 1), ..., "WL": (1, n[L-1]),
+    "bL": (1, 1)}) are copied in; hidden layers use `activation`, the output unit
+    sigmoid, and l2 is the weight decay of `model.compute_cost`. Each
+    `step(learning_rate)` returns the cost of the current parameters and, if it is
+    finite, updates them in place: `model`'s forward, cost, backward and update.
+    """
+
+    def __init__(
+        self,
+        parameters: Parameters,
+        X: Array,
+        Y: Array,
+        activation: str = "tanh",
+        l2: float = 0.0,
+    ) -> None:
+        activations.get(activation)  # ValueError naming the accepted ones
+        g, g_backward = IN_PLACE[activation]
+        self.l2 = _check_l2(l2)
+        self.layer_dims = n = model.layer_dims_of(parameters)
+        if n[-1] != 1:
+            raise ValueError(f"the output layer must have 1 unit, got layer dims {n}")
+        model._check_X(X, parameters)
+        self.m = m = X.shape[1]
+        if m == 0:
+            raise ValueError("X has no examples (m = 0)")
+        model._check_Y(Y, m)
+        self.L = L = len(n) - 1
+
+        # theta = [Wb[1], ..., Wb[L-1], -Wb[L]] flattened, grad likewise; _Wb[l] and
+        # _dWb[l] are their (n[l], n[l-1] + 1) views (index 0 unused; L the negated one).
+        sizes = [n[l] * (n[l - 1] + 1) for l in range(1, L + 1)]
+        self._theta, self._grad = np.zeros(sum(sizes)), np.zeros(sum(sizes))
+        self._weight_mask = np.ones(sum(sizes))  # 0 on the b entries: l2 leaves b alone
+        self._l2_term = np.empty(sum(sizes))
+        self._Wb, self._dWb = [np.empty((0, 0))], [np.empty((0, 0))]
+        start = 0
+        for l in range(1, L + 1):
+            shape, end = (n[l], n[l - 1] + 1), start + sizes[l - 1]
+            self._Wb.append(self._theta[start:end].reshape(shape))
+            self._dWb.append(self._grad[start:end].reshape(shape))
+            self._weight_mask[start:end].reshape(shape)[:, -1] = 0.0
+            start = end
+        self.load(parameters)
+
+        # A1[l] = [A[l]; 1]: (n[l] + 1, m) with A[0] = X; A[l] is a view of its first rows.
+        A1 = [np.ones((n_l + 1, m)) for n_l in n[:-1]]
+        A1[0][:-1] = X
+        A = [A1_l[:-1] for A1_l in A1]
+        # U[l]: (2, n[l], m) with Z[l] = U[l][0]; the exact sigmoid works in both rows.
+        U = [np.empty((2, n_l, m)) for n_l in n]
+        Z = [U_l[0] for U_l in U]
+        dA, dZ, T = ([np.empty((n_l, m)) for n_l in n] for _ in range(3))  # T: g' scratch
+
+        # Forward, l = 1..L-1: Z[l] = Wb[l] A1[l-1], A[l] = g(Z[l]); then the output unit,
+        # -Z[L] = -Wb[L] A1[L-1] and A[L] = 1 / (1 + E) with E = e^-Z[L].
+        forward = [partial(_sigmoid, U=U_l) if g is _sigmoid else g for U_l in U]
+        self._hidden = [(self._Wb[l], A1[l - 1], Z[l], A[l], forward[l]) for l in range(1, L)]
+        # P = [A[L]; 1 - A[L]] and YY = [Y; 1 - Y]: the cost's two sums of logs become
+        # one log and one dot product of flat vectors.
+        P = np.empty((2, m))
+        AL, one_minus_AL, minus_ZL, E = P[0:1], P[1:2], np.empty((1, m)), np.empty((1, m))
+        Y = np.array(Y, dtype=np.float64)  # a copy: the caller may change theirs
+        YY = np.concatenate([Y, 1.0 - Y]).reshape(-1)
+        self._output = (self._Wb[L], A1[L - 1], minus_ZL, E, AL, U[L])
+        self._cost_terms = (AL, one_minus_AL, P.reshape(-1), np.empty(2 * m), YY)
+
+        # Backward: dZ[L] = (alpha / m)(Y - A[L]) (negated, as -Wb[L] is), then
+        # -[dW[L] | db[L]] = dZ[L] A1[L-1]^T and, for l = L..2: dA[l-1] = W[l]^T dZ[l]
+        # (for l = L, (-W[L])^T (Y - A[L]), the same), dZ[l-1] = dA[l-1] * g'(Z[l-1]),
+        # [dW[l-1] | db[l-1]] = dZ[l-1] A1[l-2]^T.
+        self._alpha_over_m = np.zeros(())
+        self._top = (Y, AL, dZ[L], self._alpha_over_m, A1[L - 1].T, self._dWb[L])
+        self._g_backward = g_backward
+        W_T = [Wb[:, :-1].T for Wb in self._Wb]
+        self._backprop = [
+            (W_T[l], dZ[l], dA[l - 1], A[l - 1], T[l - 1], dZ[l - 1], A1[l - 2].T, self._dWb[l - 1])
+            for l in range(L, 1, -1)
+        ]
+
+    def load(self, parameters: Parameters) -> None:
+        """Copy `parameters` ({"W1", "b1", ...}, of this network's shapes) into place."""
+        dims = model.layer_dims_of(parameters)
+        if dims != self.layer_dims:
+            raise ValueError(f"parameters have layer dims {dims}, expected {self.layer_dims}")
+        for l in range(1, self.L + 1):
+            shape = np.shape(parameters[f"b{l}"])
+            if shape != (dims[l], 1):
+                raise ValueError(f"b{l} must have shape ({dims[l]}, 1), got {shape}")
+        for l in range(1, self.L + 1):
+            sign = -1.0 if l == self.L else 1.0  # the output layer is kept negated
+            self._Wb[l][:, :-1] = sign * np.asarray(parameters[f"W{l}"])
+            self._Wb[l][:, -1:] = sign * np.asarray(parameters[f"b{l}"])
+
+    @property
+    def parameters(self) -> Parameters:
+        """The current {"W1", "b1", ...}, read-only: views that follow the updates, and
+        a copy for the output layer, which is kept negated."""
+        views: Parameters = {}
+        for l in range(1, self.L):
+            views[f"W{l}"], views[f"b{l}"] = self._Wb[l][:, :-1].view(), self._Wb[l][:, -1:].view()
+        minus_WbL = self._Wb[self.L]
+        views[f"W{self.L}"], views[f"b{self.L}"] = -minus_WbL[:, :-1], -minus_WbL[:, -1:]
+        for view in views.values():
+            view.flags.writeable = False
+        return views
+
+    @np.errstate(divide="ignore", over="ignore", invalid="ignore")
+    def step(self, learning_rate: float) -> float:
+        """One iteration: the cost J of the current parameters, then, if J is finite,
+        the backward pass and the update W := W - alpha dW, b := b - alpha db."""
+        for Wb, A1_prev, Z, A, g in self._hidden:
+            dot(Wb, A1_prev, Z)  # Z[l] = W[l] A[l-1] + b[l]
+            g(Z, A)  # A[l] = g(Z[l])
+        minus_WbL, A1_prev, minus_ZL, E, AL, U = self._output
+        dot(minus_WbL, A1_prev, minus_ZL)  # -Z[L] = -(W[L] A[L-1] + b[L])
+        exp(minus_ZL, E)
+        add(E, _ONE, E)
+        divide(_ONE, E, AL)  # A[L] = 1 / (1 + e^-Z[L])
+        cost = self._cost()
+        if not math.isfinite(cost):
+            # e^-Z overflows where Z < -709 and the quick sigmoid gives 0 there, where
+            # `activations.sigmoid` still gives e^Z: ask it before calling this divergence.
+            negative(minus_ZL, U[0])
+            _sigmoid(U[0], AL, U)
+            cost = self._cost()
+            if not math.isfinite(cost):
+                return cost
+
+        Y, AL, dZL, alpha_over_m, A1_prev_T, dWbL = self._top
+        alpha_over_m[()] = learning_rate / self.m
+        subtract(Y, AL, dZL)
+        multiply(dZL, alpha_over_m, dZL)  # dZ[L] = (alpha / m)(Y - A[L]), negated
+        dot(dZL, A1_prev_T, dWbL)  # -[dW[L] | db[L]] = dZ[L] A1[L-1]^T
+        g_backward = self._g_backward
+        for W_T, dZ, dA_prev, A_prev, T, dZ_prev, A1_prev_prev_T, dWb_prev in self._backprop:
+            dot(W_T, dZ, dA_prev)  # dA[l-1] = W[l]^T dZ[l]
+            g_backward(dA_prev, A_prev, T, dZ_prev)  # dZ[l-1] = dA[l-1] * g'(Z[l-1])
+            dot(dZ_prev, A1_prev_prev_T, dWb_prev)  # [dW[l-1] | db[l-1]] = dZ[l-1] A1[l-2]^T
+        theta, grad = self._theta, self._grad
+        if self.l2:
+            # dW[l] += (l2 / m) W[l], scaled by alpha like the rest; b has no decay.
+            l2_term = self._l2_term
+            multiply(theta, self._weight_mask, l2_term)
+            multiply(l2_term, alpha_over_m * self.l2, l2_term)
+            add(grad, l2_term, grad)
+        subtract(theta, grad, theta)  # W := W - alpha dW, b := b - alpha db
+        return cost
+
+    def _cost(self) -> float:
+        """J = -(1/m) sum(Y log A[L] + (1 - Y) log(1 - A[L])) [+ (l2 / 2m) sum W^2].
+
+        A saturated A[L] (exactly 0 or 1) makes it inf or nan, as in `model.compute_cost`.
+        """
+        AL, one_minus_AL, P, log_P, YY = self._cost_terms
+        subtract(_ONE, AL, one_minus_AL)
+        log(P, log_P)
+        cost = -1 / self.m * float(dot(log_P, YY))
+        if self.l2:
+            W_squared = self._l2_term
+            multiply(self._theta, self._weight_mask, W_squared)
+            cost += self.l2 / (2 * self.m) * float(dot(W_squared, self._theta))
+        return cost
