@@ -69,10 +69,21 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """Serve the playground with uvicorn."""
+    """Serve the playground with uvicorn; host and port default to the settings."""
     import uvicorn
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port)
+    from app.config import Settings
+    from app.main import create_app
+
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.HOST if args.host is None else args.host,
+        port=settings.PORT if args.port is None else args.port,
+        ws_max_size=settings.MAX_REQUEST_BYTES,
+        timeout_graceful_shutdown=3,
+        ws_per_message_deflate=settings.WS_COMPRESSION,
+    )
     return 0
 
 
@@ -88,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the live playground")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--host", default=None, help="address to listen on (default 127.0.0.1, or GRADLIVE_HOST)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=None, help="port to listen on (default 8000, or GRADLIVE_PORT)"
+    )
     serve.set_defaults(run=_serve)
 
     train = commands.add_parser("train", help="train in the terminal (defaults: the lecture's run)")

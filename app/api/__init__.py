@@ -1,0 +1,6 @@
+"""The web layer: REST routers, the websocket, pages, and their pydantic schemas.
+
+Modules: schemas (JobCreate, JobPublic, JobControl), deps (shared dependencies),
+jobs (REST for jobs), ws (the websocket of Contract 4), datasets, health, pages,
+limits (request size and the shape of 422 answers).
+"""

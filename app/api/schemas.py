@@ -1,0 +1,227 @@
+"""Pydantic schemas of the HTTP API, named by role: JobCreate, JobPublic, JobControl.
+
+Bounds that hold everywhere are Field bounds; the server's limits (Settings, so the
+environment can change them) are checked by `limit_errors` in the endpoint. Either
+way a value out of range is a 422 whose message names the field.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.config import Settings
+from app.jobs.control import Command
+from app.jobs.log import STATUSES
+from app.jobs.manager import JobSpec
+from app.nn import activations, datasets
+from app.nn.datasets import MAX_SEED
+
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+Units = Annotated[int, Field(ge=1)]
+LearningRate = Annotated[float, Field(gt=0, le=1000)]
+Speed = Annotated[float, Field(gt=0)]
+
+_SPEC = JobSpec()
+
+
+class JobCreate(BaseModel):
+    """A training job; every field is optional and the defaults give the lecture's run.
+
+    grid left out takes the server's default; speed left out takes the server's
+    default pace, and speed null means as fast as it can.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    dataset: str = _SPEC.dataset
+    n_samples: int | None = Field(default=None, ge=2)
+    noise: float | None = Field(default=None, ge=0, le=5)
+    data_seed: Seed | None = None
+    test_fraction: float = Field(default=_SPEC.test_fraction, ge=0, le=0.9)
+    hidden_layers: list[Units] = Field(default_factory=lambda: list(_SPEC.hidden_layers))
+    activation: str = _SPEC.activation
+    init: Literal["course", "he", "xavier"] = "course"
+    learning_rate: LearningRate = _SPEC.learning_rate
+    iterations: int = Field(default=_SPEC.iterations, ge=1)
+    seed: Seed = 2
+    optimizer: Literal["gd", "momentum", "rmsprop", "adam"] = "gd"
+    batch_size: int | None = Field(default=None, ge=1)
+    l2: float = Field(default=_SPEC.l2, ge=0, le=10)
+    grid: int | None = Field(default=None, ge=2)
+    speed: Speed | None = None
+    start_paused: bool = False
+
+    @field_validator("dataset")
+    @classmethod
+    def _known_dataset(cls, name: str) -> str:
+        if name not in datasets.NAMES:
+            raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(datasets.NAMES)}")
+        return name
+
+    @field_validator("activation")
+    @classmethod
+    def _known_activation(cls, name: str) -> str:
+        if name not in activations.ACTIVATIONS:
+            accepted = ", ".join(activations.ACTIVATIONS)
+            raise ValueError(f"unknown activation {name!r}: use one of {accepted}")
+        return name
+
+    def spec(self, settings: Settings) -> JobSpec:
+        """The job's spec, with the server's default grid and pace where none was given."""
+        values = self.model_dump(exclude={"grid", "speed", "hidden_layers"})
+        return JobSpec(
+            **values,
+            hidden_layers=tuple(self.hidden_layers),
+            grid=settings.DEFAULT_GRID if self.grid is None else self.grid,
+            speed=self.speed if "speed" in self.model_fields_set else settings.DEFAULT_SPEED,
+        )
+
+
+class JobControl(BaseModel):
+    """A command: pause, resume, stop, step (`steps` iterations, then pause), or set.
+
+    "set" changes the learning rate and/or the speed (null: as fast as it can) of a
+    job while it runs.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    action: Literal["pause", "resume", "stop", "step", "set"]
+    steps: int = Field(default=1, ge=1)
+    learning_rate: LearningRate | None = None
+    speed: Speed | None = None
+
+    @model_validator(mode="after")
+    def _set_needs_a_value(self) -> "JobControl":
+        if self.action == "set" and not {"learning_rate", "speed"} & self.model_fields_set:
+            raise ValueError('"set" needs learning_rate or speed')
+        lr_null = "learning_rate" in self.model_fields_set and self.learning_rate is None
+        if self.action == "set" and lr_null:
+            raise ValueError("learning_rate must be a number > 0 (null is not a learning rate)")
+        return self
+
+    def command(self) -> Command:
+        """The jobs layer's command."""
+        return Command(
+            self.action,
+            steps=self.steps,
+            learning_rate=self.learning_rate,
+            speed=self.speed,
+            set_speed="speed" in self.model_fields_set,
+        )
+
+
+class JobConfig(BaseModel):
+    """A job's config with every default filled (learning rate and speed as set now)."""
+
+    dataset: str
+    n_samples: int
+    noise: float
+    data_seed: int
+    test_fraction: float
+    hidden_layers: list[int]
+    activation: str
+    init: str
+    learning_rate: float
+    iterations: int
+    seed: int
+    optimizer: str
+    batch_size: int | None
+    l2: float
+    grid: int
+    speed: float | None
+    start_paused: bool
+
+
+class JobMetrics(BaseModel):
+    """The latest metrics: last cost, accuracies in [0, 1] (null without a test split)."""
+
+    cost: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    test_cost: float | None
+
+
+class JobPublic(BaseModel):
+    """A job as the API shows it; `iteration` is the last one done (-1 before any)."""
+
+    id: str
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    detail: str
+    config: JobConfig
+    iteration: int
+    metrics: JobMetrics
+    created_at: datetime
+
+
+class DatasetInfo(BaseModel):
+    """A dataset's name and the defaults it is made with."""
+
+    name: str
+    n_samples: int
+    noise: float
+    seed: int
+
+
+def limit_errors(body: JobCreate, settings: Settings) -> list[dict[str, Any]]:
+    """The server's limits that `body` goes beyond, as 422 errors naming each field."""
+    n_samples = body.n_samples
+    if n_samples is None:
+        n_samples = int(datasets.DEFAULTS[body.dataset]["n_samples"])
+    checks: list[tuple[tuple[str | int, ...], Any, int | float, str]] = [
+        (("iterations",), body.iterations, settings.MAX_ITERATIONS, "MAX_ITERATIONS"),
+        (("n_samples",), n_samples, settings.MAX_SAMPLES, "MAX_SAMPLES"),
+        (
+            ("hidden_layers",),
+            len(body.hidden_layers),
+            settings.MAX_HIDDEN_LAYERS,
+            "MAX_HIDDEN_LAYERS",
+        ),
+    ]
+    checks += [
+        (("hidden_layers", i), n, settings.MAX_UNITS, "MAX_UNITS")
+        for i, n in enumerate(body.hidden_layers)
+    ]
+    if body.batch_size is not None:
+        checks.append((("batch_size",), body.batch_size, settings.MAX_SAMPLES, "MAX_SAMPLES"))
+    if body.grid is not None:
+        checks.append((("grid",), body.grid, settings.MAX_GRID, "MAX_GRID"))
+    if body.speed is not None:
+        checks.append((("speed",), body.speed, settings.MAX_SPEED, "MAX_SPEED"))
+    errors = [
+        _too_big(loc, value, limit, name) for loc, value, limit, name in checks if value > limit
+    ]
+    if body.grid is not None and body.grid < settings.MIN_GRID:
+        errors.append(
+            _error(
+                ("grid",),
+                body.grid,
+                f"Input should be at least {settings.MIN_GRID} on this server (GRADLIVE_MIN_GRID)",
+            )
+        )
+    return errors
+
+
+def control_errors(body: JobControl, settings: Settings) -> list[dict[str, Any]]:
+    """The server's limits that a command goes beyond (steps, speed), as 422 errors."""
+    errors = []
+    if body.steps > settings.MAX_ITERATIONS:
+        errors.append(_too_big(("steps",), body.steps, settings.MAX_ITERATIONS, "MAX_ITERATIONS"))
+    if body.speed is not None and body.speed > settings.MAX_SPEED:
+        errors.append(_too_big(("speed",), body.speed, settings.MAX_SPEED, "MAX_SPEED"))
+    return errors
+
+
+def _too_big(
+    loc: tuple[str | int, ...], value: Any, limit: int | float, setting: str
+) -> dict[str, Any]:
+    if loc == ("hidden_layers",):
+        message = f"At most {limit:.15g} hidden layers on this server (GRADLIVE_{setting})"
+    else:
+        message = f"Input should be at most {limit:.15g} on this server (GRADLIVE_{setting})"
+    return _error(loc, value, message)
+
+
+def _error(loc: tuple[str | int, ...], value: Any, message: str) -> dict[str, Any]:
+    return {"type": "value_error", "loc": ("body", *loc), "msg": message, "input": value}

@@ -1,0 +1,70 @@
+"""Settings: every knob and limit of the server, read from GRADLIVE_* environment variables.
+
+The defaults suit a shared classroom server (2 cores, about 30 learners): each learner
+can run a job at the default pace at once, while the limits keep one request from
+taking the machine. Every default works without a .env file.
+"""
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# static/ and templates/ sit beside the package, in the source tree.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Server settings; `GRADLIVE_MAX_RUNNING_JOBS=8` sets MAX_RUNNING_JOBS, and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="GRADLIVE_", frozen=True)
+
+    HOST: str = "127.0.0.1"
+    PORT: int = Field(default=8000, ge=0, le=65535)
+
+    # Jobs: how many train at once (queued, running or paused), how many are kept in
+    # memory (finished ones are dropped oldest first to make room).
+    MAX_RUNNING_JOBS: int = Field(default=32, ge=1)
+    MAX_JOBS: int = Field(default=60, ge=1)
+    # Seconds a refused client is told to wait (Retry-After) when every slot is taken.
+    RETRY_AFTER: int = Field(default=10, ge=1)
+
+    # The size of one job.
+    MAX_ITERATIONS: int = Field(default=100_000, ge=1)
+    MAX_HIDDEN_LAYERS: int = Field(default=4, ge=0)
+    MAX_UNITS: int = Field(default=16, ge=1)
+    MAX_SAMPLES: int = Field(default=2_000, ge=10)
+    MIN_GRID: int = Field(default=10, ge=2)
+    MAX_GRID: int = Field(default=200, ge=2)
+    DEFAULT_GRID: int = Field(default=100, ge=2)
+
+    # Pace: iterations per second. 500/s plays the lecture's 10,000 iterations in 20 s.
+    DEFAULT_SPEED: float = Field(default=500.0, gt=0)
+    MAX_SPEED: float = Field(default=1_000_000.0, gt=0)
+    # Progress messages (each with a fresh decision boundary) per second and per job.
+    PROGRESS_RATE: float = Field(default=20.0, gt=0, le=100)
+    # The network's weights and per-neuron heatmaps ride on fewer messages (a second),
+    # which keeps a progress message with a 100 x 100 boundary under 15 KB.
+    DETAILS_RATE: float = Field(default=4.0, gt=0, le=100)
+    # Resolution of the small per-neuron heatmaps.
+    NEURON_GRID: int = Field(default=24, ge=2, le=64)
+
+    # How long (s) a training thread may keep Python's GIL when the event loop needs it;
+    # shorter keeps the server responsive while jobs train at full speed (Python: 0.005).
+    SWITCH_INTERVAL: float = Field(default=0.001, gt=0, le=0.1)
+    # permessage-deflate on websockets: about 4x fewer bytes per message, for some CPU.
+    WS_COMPRESSION: bool = True
+
+    # Largest request body (HTTP) or websocket message, in bytes.
+    MAX_REQUEST_BYTES: int = Field(default=16_384, ge=256)
+
+    STATIC_DIR: Path = SOURCE_ROOT / "static"
+    TEMPLATES_DIR: Path = SOURCE_ROOT / "templates"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Settings":
+        if not self.MIN_GRID <= self.DEFAULT_GRID <= self.MAX_GRID:
+            raise ValueError("DEFAULT_GRID must lie between MIN_GRID and MAX_GRID")
+        if self.DEFAULT_SPEED > self.MAX_SPEED:
+            raise ValueError("DEFAULT_SPEED must not exceed MAX_SPEED")
+        return self

@@ -1,0 +1,66 @@
+"""The control channel of one job: commands from viewers, polled by the runner.
+
+Viewers `send` commands from the event loop; the runner takes them between two
+iterations, applies them in order and marks each one applied. Waiting on the channel
+(while paused, or between paced iterations) wakes up as soon as a command arrives, so
+pause, stop and delete take effect at once.
+"""
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Literal
+
+Action = Literal["pause", "resume", "step", "stop", "set"]
+ACTIONS: tuple[Action, ...] = ("pause", "resume", "step", "stop", "set")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: `steps` for "step"; "set" changes what is given.
+
+    set_speed tells whether `speed` is meant (None then means as fast as it can).
+    """
+
+    action: Action
+    steps: int = 1
+    learning_rate: float | None = None
+    speed: float | None = None
+    set_speed: bool = False
+    reason: str = ""
+
+
+class Control:
+    """A thread-safe queue of commands with a wake-up for the runner."""
+
+    def __init__(self) -> None:
+        self._commands: deque[tuple[int, Command]] = deque()
+        self._condition = threading.Condition()
+        self._sent = 0
+        self.applied = 0
+
+    def send(self, command: Command) -> int:
+        """Queue a command; returns its number, which `applied` reaches once it is done."""
+        with self._condition:
+            self._sent += 1
+            self._commands.append((self._sent, command))
+            self._condition.notify_all()
+            return self._sent
+
+    @property
+    def pending(self) -> bool:
+        """Whether commands are waiting (cheap: checked between every two iterations)."""
+        return bool(self._commands)
+
+    def take(self) -> list[tuple[int, Command]]:
+        """Every waiting command, oldest first, with its number."""
+        with self._condition:
+            commands = list(self._commands)
+            self._commands.clear()
+            return commands
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until a command is waiting, or `timeout` seconds have passed."""
+        with self._condition:
+            if not self._commands:
+                self._condition.wait(timeout)

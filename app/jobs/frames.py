@@ -1,0 +1,74 @@
+"""What a viewer sees of the model at one moment: metrics, boundary, network, neurons.
+
+Computed by the runner only when a frame goes out (about 20 a second), never per
+iteration. Parameters that blew up (NaN or infinite) still give a picture: JSON has no
+NaN, so weights turn into null and probabilities into 0.5.
+"""
+
+from typing import Any
+
+import numpy as np
+
+from app.jobs.log import Measure, finite_or_none
+from app.nn import grid
+from app.nn.trainer import Trainer
+
+
+def measure(trainer: Trainer, iteration: int, cost: float | None) -> Measure:
+    """The trainer's metrics for its current parameters, after `iteration`."""
+    metrics = trainer.metrics()
+    return Measure(
+        iteration=iteration,
+        cost=finite_or_none(cost),
+        train_accuracy=finite_or_none(metrics.train_accuracy),
+        test_accuracy=finite_or_none(metrics.test_accuracy),
+        test_cost=finite_or_none(metrics.test_cost),
+    )
+
+
+class Painter:
+    """Draws a network's parameters over the plane of its data.
+
+    X: (2, m) every point to show (train and test), so the grid's bounds cover them.
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        layer_dims: list[int],
+        activation: str,
+        resolution: int,
+        neuron_resolution: int,
+    ) -> None:
+        self.grid = grid.DecisionGrid(grid.bounds(X), resolution)
+        self.layer_dims = list(layer_dims)
+        self.activation = activation
+        self.neuron_resolution = neuron_resolution
+
+    def boundary(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Contract 4's boundary: P(y=1) on the R x R grid, as uint8 in base64."""
+        P = self.grid.probabilities(parameters, self.activation)
+        P = np.nan_to_num(P, nan=0.5, posinf=1.0, neginf=0.0)
+        return grid.boundary_message(self.grid, P)
+
+    def details(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+        """The network's weights and its hidden units' heatmaps: {"network", "neurons"}."""
+        return {"network": self.network(parameters), "neurons": self.neurons(parameters)}
+
+    def network(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Layer sizes, activation and every W[l], b[l] as nested lists (5 digits)."""
+        weights = {name: _rounded(value) for name, value in parameters.items()}
+        return {"layer_dims": self.layer_dims, "activation": self.activation, "weights": weights}
+
+    def neurons(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+        """Each hidden unit's activation over a coarse r x r grid, 128 meaning 0."""
+        units = self.grid.hidden_units(parameters, self.activation, self.neuron_resolution)
+        units = [np.nan_to_num(A, nan=0.0, posinf=0.0, neginf=0.0) for A in units]
+        message = grid.neurons_message(units)
+        message["resolution"] = self.neuron_resolution
+        return message
+
+
+def _rounded(W: np.ndarray) -> list[list[float | None]]:
+    """W as nested lists of 5 significant digits, None where not finite."""
+    return [[finite_or_none(float(f"{w:.5g}")) for w in row] for row in np.atleast_2d(W)]

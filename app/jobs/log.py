@@ -1,0 +1,306 @@
+"""The frame log of one job: every iteration's cost in order, plus the latest pictures.
+
+The trainer side writes through plain synchronous calls (`append`, `set_status`) from
+any thread. Viewers read on the event loop from a cursor ("everything after event k")
+and wait for more; nothing is kept per viewer, so a slow viewer simply reads a bigger
+batch next time and a late one starts from a snapshot of the whole run.
+
+Costs arrive in chunks, one per frame (about 20 a second), each with the metrics
+measured at its last iteration. Every chunk is serialized to JSON once, when it is
+written, so the cost of encoding does not grow with the number of viewers. Pictures
+(decision boundary, network, per-neuron heatmaps) are latest-wins: only the newest of
+each is kept.
+"""
+
+import asyncio
+import contextlib
+import json
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed"})
+STATUSES = ("queued", "running", "paused", *sorted(FINAL_STATUSES))
+
+
+def finite_or_none(x: float | None) -> float | None:
+    """x, or None when it is missing, NaN or infinite (JSON has no NaN)."""
+    if x is None or not math.isfinite(x):
+        return None
+    return float(x)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Metrics at `iteration` (the last iteration done; -1 before the first)."""
+
+    iteration: int
+    cost: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    test_cost: float | None
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One latest-wins picture: its JSON members (`"boundary":{...}`), ready to splice."""
+
+    version: int
+    members: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The costs of iterations first_iteration .. first_iteration + count - 1."""
+
+    first_iteration: int
+    count: int
+    costs_json: str  # comma-separated, null for NaN/inf
+    measure: Measure
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A change of status, after iteration `iteration` (the last iteration done)."""
+
+    status: str
+    detail: str
+    iteration: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a viewer has not seen yet of the costs: consecutive chunks, merged."""
+
+    first_iteration: int
+    count: int
+    costs_json: str
+    measure: Measure
+    boundary: Picture | None = None
+    details: Picture | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a viewer is: events read, and the versions of the pictures it has."""
+
+    events: int = 0
+    boundary: int = 0
+    details: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole run so far, for a viewer who joins now."""
+
+    costs_json: str
+    count: int
+    test_iterations: list[int]
+    test_costs: list[float | None]
+    measure: Measure
+    status: StatusChange
+    boundary: Picture | None
+    details: Picture | None
+
+
+def costs_to_json(costs: Sequence[float]) -> str:
+    """Comma-separated JSON numbers, null where a cost is NaN or infinite."""
+    if all(map(math.isfinite, costs)):
+        return ",".join(map(repr, map(float, costs)))  # a float's repr is its JSON
+    return json.dumps([finite_or_none(c) for c in costs])[1:-1]
+
+
+class JobLog:
+    """Ordered log of a job's cost chunks and status changes, with latest pictures."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._events: list[Chunk | StatusChange] = []
+        self._count = 0
+        self._measure = Measure(-1, None, None, None, None)
+        self._test_iterations: list[int] = []
+        self._test_costs: list[float | None] = []
+        self._status = StatusChange("queued", "Waiting to start.", -1)
+        self._boundary: Picture | None = None
+        self._details: Picture | None = None
+        self._changed = asyncio.Event()
+
+    # -- the trainer side (any thread) -------------------------------------------------
+
+    def append(
+        self,
+        first_iteration: int,
+        costs: Sequence[float],
+        measure: Measure,
+        boundary: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Add the costs of the iterations from first_iteration on, and new pictures.
+
+        boundary: Contract 4's boundary object; details: {"network": ..., "neurons": ...}.
+        """
+        measure = _finite(measure)
+        chunk = Chunk(first_iteration, len(costs), costs_to_json(costs), measure)
+        boundary_members = _members({"boundary": boundary}) if boundary is not None else ""
+        details_members = _members(details) if details is not None else ""
+        with self._lock:
+            if self.final:
+                return
+            if first_iteration != self._count:
+                raise ValueError(f"chunk starts at {first_iteration}, expected {self._count}")
+            self._events.append(chunk)
+            self._count += len(costs)
+            self._measure = measure
+            if measure.test_accuracy is not None:
+                self._test_iterations.append(measure.iteration)
+                self._test_costs.append(measure.test_cost)
+            if boundary is not None:
+                version = self._boundary.version + 1 if self._boundary else 1
+                self._boundary = Picture(version, boundary_members)
+            if details is not None:
+                version = self._details.version + 1 if self._details else 1
+                self._details = Picture(version, details_members)
+        self.notify()
+
+    def set_status(self, status: str, detail: str) -> bool:
+        """Record a change of status; False (and nothing changes) once the job has ended."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+        with self._lock:
+            if self.final:
+                return False
+            self._status = StatusChange(status, detail, self._count - 1)
+            self._events.append(self._status)
+        self.notify()
+        return True
+
+    def notify(self) -> None:
+        """Wake every viewer waiting on this log (safe from any thread)."""
+        # Once the event loop has closed nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._wake)
+
+    # -- the viewer side (event loop) --------------------------------------------------
+
+    @property
+    def final(self) -> bool:
+        """Whether the job has ended (done, stopped, diverged or failed)."""
+        return self._status.status in FINAL_STATUSES
+
+    @property
+    def status(self) -> StatusChange:
+        return self._status
+
+    @property
+    def measure(self) -> Measure:
+        return self._measure
+
+    def snapshot(self) -> tuple[Snapshot, Cursor]:
+        """The whole run so far, and the cursor just after it."""
+        with self._lock:
+            chunks = [e for e in self._events if isinstance(e, Chunk) and e.count]
+            snapshot = Snapshot(
+                costs_json=",".join(c.costs_json for c in chunks),
+                count=self._count,
+                test_iterations=list(self._test_iterations),
+                test_costs=list(self._test_costs),
+                measure=self._measure,
+                status=self._status,
+                boundary=self._boundary,
+                details=self._details,
+            )
+            cursor = Cursor(
+                len(self._events),
+                self._boundary.version if self._boundary else 0,
+                self._details.version if self._details else 0,
+            )
+        return snapshot, cursor
+
+    def read(self, cursor: Cursor) -> tuple[list[Progress | StatusChange], Cursor]:
+        """Everything after the cursor, in order: merged progress, and status changes."""
+        with self._lock:
+            events = self._events[cursor.events :]
+            boundary, details = self._boundary, self._details
+            end = len(self._events)
+        entries: list[Progress | StatusChange] = []
+        run: list[Chunk] = []
+        for event in events:
+            if isinstance(event, Chunk):
+                run.append(event)
+                continue
+            if run:
+                entries.append(_merge(run))
+                run = []
+            entries.append(event)
+        if run:
+            entries.append(_merge(run))
+        boundary_version = boundary.version if boundary else 0
+        details_version = details.version if details else 0
+        new_boundary = boundary if boundary_version > cursor.boundary else None
+        new_details = details if details_version > cursor.details else None
+        if new_boundary or new_details:
+            entries = _attach_pictures(entries, new_boundary, new_details)
+        return entries, Cursor(end, boundary_version, details_version)
+
+    def beyond(self, cursor: Cursor) -> bool:
+        """Whether there is something after the cursor."""
+        return len(self._events) > cursor.events
+
+    async def wait(self, cursor: Cursor) -> None:
+        """Return once there is something after the cursor."""
+        await self.wait_until(lambda: self.beyond(cursor))
+
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Return once `condition()` holds; it is checked again at every change."""
+        while not condition():
+            await self._changed.wait()
+
+    def _wake(self) -> None:
+        # Waiters hold the old event; later ones take the new one. Both run on the loop,
+        # between a waiter's check and its wait nothing can slip in.
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+
+def _finite(measure: Measure) -> Measure:
+    """The measure with NaN and infinities as None (JSON has no NaN)."""
+    return Measure(
+        measure.iteration,
+        finite_or_none(measure.cost),
+        finite_or_none(measure.train_accuracy),
+        finite_or_none(measure.test_accuracy),
+        finite_or_none(measure.test_cost),
+    )
+
+
+def _members(values: dict[str, Any]) -> str:
+    """The members of a JSON object, without its braces, to splice into a message."""
+    return json.dumps(values, allow_nan=False, separators=(",", ":"))[1:-1]
+
+
+def _merge(chunks: list[Chunk]) -> Progress:
+    costs = ",".join(c.costs_json for c in chunks if c.count)
+    count = sum(c.count for c in chunks)
+    return Progress(chunks[0].first_iteration, count, costs, chunks[-1].measure)
+
+
+def _attach_pictures(
+    entries: list[Progress | StatusChange], boundary: Picture | None, details: Picture | None
+) -> list[Progress | StatusChange]:
+    """Put the new pictures on the last progress entry (they show its last iteration)."""
+    for i in range(len(entries) - 1, -1, -1):
+        entry = entries[i]
+        if isinstance(entry, Progress):
+            entries[i] = Progress(
+                entry.first_iteration,
+                entry.count,
+                entry.costs_json,
+                entry.measure,
+                boundary,
+                details,
+            )
+            break
+    return entries

@@ -1,0 +1,326 @@
+"""The jobs of one server: create, list, find, steer and delete them, within limits.
+
+Lives on the event loop. A job bundles its data, its log (what viewers read), its
+control channel (what viewers send) and the training loop that the runner starts.
+"""
+
+import asyncio
+import contextlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from app.jobs.control import Command, Control
+from app.jobs.frames import Painter
+from app.jobs.log import JobLog, Measure, StatusChange
+from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
+from app.nn import datasets
+from app.nn.trainer import TrainConfig, Trainer
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything that defines a job; the defaults give the lecture's run.
+
+    n_samples, noise and data_seed left as None take the dataset's defaults.
+    speed: iterations per second, None for as fast as it can.
+    """
+
+    dataset: str = "flower"
+    n_samples: int | None = None
+    noise: float | None = None
+    data_seed: int | None = None
+    test_fraction: float = 0.0
+    hidden_layers: tuple[int, ...] = (4,)
+    activation: str = "tanh"
+    init: str = "course"
+    learning_rate: float = 1.2
+    iterations: int = 10_000
+    seed: int = 2
+    optimizer: str = "gd"
+    batch_size: int | None = None
+    l2: float = 0.0
+    grid: int = 100
+    speed: float | None = 500.0
+    start_paused: bool = False
+
+    def resolved(self) -> "JobSpec":
+        """The same spec with the dataset's defaults filled in."""
+        if self.dataset not in datasets.DEFAULTS:
+            raise ValueError(
+                f"unknown dataset {self.dataset!r}: use one of {', '.join(datasets.NAMES)}"
+            )
+        defaults = datasets.DEFAULTS[self.dataset]
+        return replace(
+            self,
+            n_samples=int(defaults["n_samples"]) if self.n_samples is None else self.n_samples,
+            noise=float(defaults["noise"]) if self.noise is None else self.noise,
+            data_seed=int(defaults["seed"]) if self.data_seed is None else self.data_seed,
+            hidden_layers=tuple(self.hidden_layers),
+        )
+
+    def train_config(self) -> TrainConfig:
+        """The trainer's config: layer_dims [2, *hidden_layers, 1]."""
+        return TrainConfig(
+            layer_dims=(2, *self.hidden_layers, 1),
+            activation=self.activation,
+            init=self.init,
+            seed=self.seed,
+            learning_rate=self.learning_rate,
+            optimizer=self.optimizer,
+            batch_size=self.batch_size,
+            l2=self.l2,
+            iterations=self.iterations,
+        )
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """A job's data: X (2, m) and Y (1, m) for training and testing (m_test may be 0)."""
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+
+    @classmethod
+    def make(cls, spec: "JobSpec") -> "DataSplit":
+        X, Y = datasets.make(
+            spec.dataset, n_samples=spec.n_samples, noise=spec.noise, seed=spec.data_seed
+        )
+        if spec.test_fraction == 0:
+            return cls(X, Y, X[:, :0], Y[:, :0])
+        seed = 0 if spec.data_seed is None else spec.data_seed
+        return cls(*datasets.train_test_split(X, Y, spec.test_fraction, seed=seed))
+
+    def to_json(self, name: str) -> str:
+        """The points with their labels, as the snapshot's `dataset` object."""
+        return json.dumps(
+            {
+                "name": name,
+                "train": _points(self.X_train, self.Y_train),
+                "test": _points(self.X_test, self.Y_test),
+            },
+            separators=(",", ":"),
+        )
+
+
+class Job:
+    """One training job: spec, data, log, control channel and training loop."""
+
+    def __init__(self, job_id: str, spec: JobSpec, data: DataSplit, log: JobLog) -> None:
+        self.id = job_id
+        self.spec = spec
+        self.data = data
+        self.log = log
+        self.control = Control()
+        self.created_at = datetime.now(UTC)
+        self.learning_rate = spec.learning_rate
+        self.speed = spec.speed
+        self.dataset_json = data.to_json(spec.dataset)
+
+    @property
+    def status(self) -> str:
+        return self.log.status.status
+
+    @property
+    def final(self) -> bool:
+        return self.log.final
+
+    def config(self) -> dict[str, Any]:
+        """The spec with defaults filled, and the learning rate and speed as set now."""
+        config = asdict(self.spec)
+        config["hidden_layers"] = list(self.spec.hidden_layers)
+        config["learning_rate"] = self.learning_rate
+        config["speed"] = self.speed
+        return config
+
+    def summary(
+        self, status: StatusChange | None = None, measure: Measure | None = None
+    ) -> dict[str, Any]:
+        """The job as REST and snapshots show it (status and metrics as given, or now)."""
+        status = status or self.log.status
+        measure = measure or self.log.measure
+        return {
+            "id": self.id,
+            "status": status.status,
+            "detail": status.detail,
+            "config": self.config(),
+            "iteration": measure.iteration,
+            "metrics": {
+                "cost": measure.cost,
+                "train_accuracy": measure.train_accuracy,
+                "test_accuracy": measure.test_accuracy,
+                "test_cost": measure.test_cost,
+            },
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class JobNotFoundError(KeyError):
+    """No job has this id."""
+
+
+class JobFinishedError(Exception):
+    """The job has ended; it takes no more commands."""
+
+
+class TooManyJobsError(Exception):
+    """Every slot is taken; `retry_after` seconds is a fair time to wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class JobManager:
+    """Creates and keeps the jobs of one server, within its limits."""
+
+    def __init__(
+        self,
+        *,
+        max_running: int = 32,
+        max_jobs: int = 60,
+        retry_after: int = 10,
+        progress_rate: float = 20.0,
+        details_rate: float = 5.0,
+        neuron_resolution: int = 24,
+        runner: Runner | None = None,
+    ) -> None:
+        self.max_running = max_running
+        self.max_jobs = max_jobs
+        self.retry_after = retry_after
+        self.frame_interval = 1.0 / progress_rate
+        self.details_interval = 1.0 / details_rate
+        self.neuron_resolution = neuron_resolution
+        self.runner = runner or ThreadRunner()
+        self._jobs: dict[str, Job] = {}
+
+    def create(self, spec: JobSpec) -> Job:
+        """Build a job from its spec and start it; ValueError for a bad spec.
+
+        TooManyJobsError when max_running jobs are unfinished, or max_jobs are kept and none
+        has finished (finished jobs are dropped oldest first to make room).
+        """
+        self._check_running()
+        spec = spec.resolved()
+        data = DataSplit.make(spec)
+        has_test = data.X_test.shape[1] > 0
+        trainer = Trainer(
+            spec.train_config(),
+            data.X_train,
+            data.Y_train,
+            data.X_test if has_test else None,
+            data.Y_test if has_test else None,
+        )
+        painter = Painter(
+            np.concatenate([data.X_train, data.X_test], axis=1),
+            [2, *spec.hidden_layers, 1],
+            spec.activation,
+            spec.grid,
+            self.neuron_resolution,
+        )
+        self._make_room()
+        job = Job(self._new_id(), spec, data, JobLog(asyncio.get_running_loop()))
+        loop = TrainingLoop(
+            trainer,
+            painter,
+            job.control,
+            job.log,
+            speed=spec.speed,
+            frame_interval=self.frame_interval,
+            details_interval=self.details_interval,
+            paused=spec.start_paused,
+        )
+        self._jobs[job.id] = job
+        self.runner.start(job.id, loop)
+        return job
+
+    def list(self) -> list[Job]:
+        """Every job kept, oldest first."""
+        return list(self._jobs.values())
+
+    def get(self, job_id: str) -> Job:
+        """The job with this id; JobNotFoundError otherwise."""
+        try:
+            return self._jobs[job_id]
+        except KeyError:
+            raise JobNotFoundError(job_id) from None
+
+    def running(self) -> int:
+        """How many jobs have not finished (queued, running or paused)."""
+        return sum(not job.final for job in self._jobs.values())
+
+    async def control(self, job_id: str, command: Command, timeout: float = 2.0) -> Job:
+        """Send a command and wait (up to `timeout` s) until the job has applied it."""
+        job = self.get(job_id)
+        if job.final:
+            raise JobFinishedError(f"The job has ended ({job.status}): start a new one.")
+        if command.action == "set":
+            if command.learning_rate is not None:
+                job.learning_rate = command.learning_rate
+            if command.set_speed:
+                job.speed = command.speed
+        number = job.control.send(command)
+        await _wait(job, lambda: job.control.applied >= number or job.final, timeout)
+        return job
+
+    async def delete(self, job_id: str, timeout: float = 0.5) -> None:
+        """Stop the job (its viewers see `stopped`) and forget it."""
+        job = self.get(job_id)
+        if not job.final:
+            job.control.send(Command("stop", reason="The job was deleted."))
+            await _wait(job, lambda: job.final, timeout)
+            # A loop stuck in a long iteration writes nothing more once the log has ended.
+            job.log.set_status("stopped", "The job was deleted.")
+        self._jobs.pop(job_id, None)
+
+    async def aclose(self, timeout: float = 2.0) -> None:
+        """Stop every job and wait a little for their threads."""
+        for job in self._jobs.values():
+            if not job.final:
+                job.control.send(Command("stop", reason="The server is shutting down."))
+        await asyncio.to_thread(self.runner.shutdown, timeout)
+
+    def _check_running(self) -> None:
+        if self.running() >= self.max_running:
+            raise TooManyJobsError(
+                f"{self.max_running} jobs are already training, the most this server runs "
+                f"at once. Stop or delete a job, or try again in {self.retry_after} s.",
+                self.retry_after,
+            )
+
+    def _make_room(self) -> None:
+        finished = [job for job in self._jobs.values() if job.final]
+        finished.sort(key=lambda job: job.created_at)
+        while len(self._jobs) >= self.max_jobs and finished:
+            self._jobs.pop(finished.pop(0).id, None)
+        if len(self._jobs) >= self.max_jobs:
+            raise TooManyJobsError(
+                f"The server keeps at most {self.max_jobs} jobs and none has finished. "
+                f"Delete a job, or try again in {self.retry_after} s.",
+                self.retry_after,
+            )
+
+    def _new_id(self) -> str:
+        while (job_id := secrets.token_hex(6)) in self._jobs:
+            pass
+        return job_id
+
+
+async def _wait(job: Job, condition: Callable[[], bool], timeout: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(job.log.wait_until(condition), timeout)
+
+
+def _points(X: np.ndarray, Y: np.ndarray) -> dict[str, list[Any]]:
+    return {
+        "x1": X[0].tolist(),
+        "x2": X[1].tolist(),
+        "y": Y[0].astype(int).tolist(),
+    }

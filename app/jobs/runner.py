@@ -1,0 +1,412 @@
+"""Running a job: the training loop, and the runner that decides where it runs.
+
+`TrainingLoop` drives a Trainer one iteration at a time. Between two iterations it
+applies the viewers' commands (pause, resume, step, stop, new learning rate or speed),
+paces itself to `speed` iterations per second, and writes to a plain synchronous sink:
+the costs and, when a frame is due (about 20 a second), the metrics and pictures. It
+knows nothing of the web, so another runner (worker processes, a broker) can drive it.
+
+`ThreadRunner` runs each loop in a thread of its own: NumPy-sized work off the event
+loop, which stays free to serve the viewers. The loops take turns (see Turns), so that
+the event loop competes for the GIL with one of them at a time.
+"""
+
+import logging
+import math
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from app.jobs.control import Command, Control
+from app.jobs.frames import Painter, measure
+from app.jobs.log import Measure
+from app.nn.trainer import Step, Trainer
+
+logger = logging.getLogger(__name__)
+
+# A pace is kept on average; a wait shorter than this is left for a later iteration.
+MIN_WAIT = 0.001
+UNLIMITED = 1 << 62
+# A loop that fell this far behind its pace (a busy machine) starts counting afresh
+# instead of rushing to catch up.
+MAX_LAG = 0.25
+# Training loops take turns of this many seconds, with this pause in between (see Turns).
+TURN = 0.02
+TURN_PAUSE = 0.0005
+
+
+class Sink(Protocol):
+    """Where a training loop writes (a JobLog, or anything with the same calls)."""
+
+    def append(
+        self,
+        first_iteration: int,
+        costs: list[float],
+        measure: Measure,
+        boundary: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    def set_status(self, status: str, detail: str) -> bool: ...
+
+    def notify(self) -> None: ...
+
+
+class Pacer:
+    """Keeps `speed` iterations per second on average (None: as fast as it can)."""
+
+    def __init__(self, speed: float | None) -> None:
+        self.speed = speed
+        self._start: float | None = None
+        self._count = 0
+
+    def restart(self) -> None:
+        """Count afresh from the next iteration (after a pause)."""
+        self._start = None
+
+    def set_speed(self, speed: float | None) -> None:
+        """A new pace, counted from the next iteration."""
+        self.speed = speed
+        self._start = None
+
+    def allowance(self, now: float) -> int:
+        """How many iterations may run now (UNLIMITED without a speed)."""
+        if self.speed is None:
+            return UNLIMITED
+        if self._start is None or now - (self._start + self._count / self.speed) > MAX_LAG:
+            self._start, self._count = now, 0
+        due = math.floor((now - self._start) * self.speed) + 1 - self._count
+        if due <= 0 and self.wait_time(now) < MIN_WAIT:
+            return 1  # too short a wait to be worth one; the average pace is kept
+        return max(0, due)
+
+    def wait_time(self, now: float) -> float:
+        """Seconds until the next iteration is due (0: now)."""
+        if self.speed is None or self._start is None:
+            return 0.0
+        return max(0.0, self._start + self._count / self.speed - now)
+
+    def count(self, n: int = 1) -> None:
+        """n more iterations have run."""
+        self._count += n
+
+
+class Turns:
+    """Training loops take turns: one trains at a time, for at most `length` seconds.
+
+    Python runs one thread's bytecode at a time (the GIL). Loops that all train at once
+    fight over it, and the event loop, which needs it back after every socket call,
+    queues behind each of them. Taking turns (first come, first served) leaves it one
+    rival, and the short `pause` when a turn passes to another loop gives it a clear run.
+    """
+
+    def __init__(self, length: float = TURN, pause: float = TURN_PAUSE) -> None:
+        self.length = length
+        self.pause = pause
+        self._condition = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._busy = False
+
+    def take(self, give_up: Callable[[], bool] = lambda: False) -> bool:
+        """Wait for this thread's turn: True once it has it, False if give_up() came true.
+
+        give_up is checked every TURN seconds, so a command to a waiting loop is not
+        held up behind the turns of every other loop.
+        """
+        ticket = object()
+        with self._condition:
+            self._queue.append(ticket)
+            try:
+                while self._busy or self._queue[0] is not ticket:
+                    if give_up():
+                        return False
+                    self._condition.wait(TURN)
+            finally:
+                self._queue.remove(ticket)
+                self._condition.notify_all()
+            self._busy = True
+            return True
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a loop is queued for a turn."""
+        return bool(self._queue)
+
+    def give_back(self) -> None:
+        """End this thread's turn; the next in line takes it."""
+        with self._condition:
+            self._busy = False
+            self._condition.notify_all()
+
+
+class TrainingLoop:
+    """One job's training: trainer -> sink, steered by the control channel."""
+
+    def __init__(
+        self,
+        trainer: Trainer,
+        painter: Painter,
+        control: Control,
+        sink: Sink,
+        *,
+        speed: float | None,
+        frame_interval: float,
+        details_interval: float,
+        paused: bool = False,
+        turns: Turns | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.trainer = trainer
+        self.painter = painter
+        self.control = control
+        self.sink = sink
+        self.pacer = Pacer(speed)
+        self.frame_interval = frame_interval
+        self.details_interval = details_interval
+        self.paused = paused
+        self.steps_left: int | None = None  # pause again after this many iterations
+        self.turns = turns or Turns()
+        self.clock = clock
+        self._turn_end: float | None = None  # when this loop's turn ends; None: no turn
+        self._pending: list[float] = []
+        self._logged = 0  # iterations written to the sink
+        self._next_frame = 0.0
+        self._next_details = 0.0
+        self._painted = False
+
+    def run(self) -> None:
+        """Train until done, diverged, stopped or failed; never raises."""
+        try:
+            self._run()
+        except Exception as error:
+            logger.exception("training job failed")
+            self.sink.set_status("failed", f"The job failed: {type(error).__name__}: {error}")
+        finally:
+            self._end_turn()
+
+    def _run(self) -> None:
+        steps = self.trainer.steps()
+        if self.paused:
+            self._set_status("paused", "Paused before iteration 0.")
+        else:
+            self._set_status("running", self._running_text())
+        self._flush()  # the initial boundary, before iteration 0
+        while True:
+            if self.control.pending and self._apply_commands():
+                return
+            if self.paused:
+                self._end_turn()
+                self.control.wait()
+                continue
+            now = self.clock()
+            budget = self.pacer.allowance(now)
+            if budget == 0:
+                self._flush_if_due()
+                self._end_turn()
+                self.control.wait(self.pacer.wait_time(now))
+                continue
+            turn_end = self._keep_turn(now)
+            if turn_end is None:
+                continue  # a command came while waiting for a turn
+            if self.steps_left is not None:
+                budget = min(budget, self.steps_left)
+            if self._train(steps, budget, min(self._next_frame, turn_end)):
+                return self._finish_trainer()
+            if self.steps_left == 0:
+                self._pause()
+                continue
+            self._flush_if_due()
+
+    def _train(self, steps: Iterator[Step], budget: int, deadline: float) -> bool:
+        """Run up to `budget` iterations, until `deadline` or a command; True once ended."""
+        costs, control, clock = self._pending, self.control, self.clock
+        done = 0
+        ended = False
+        # The innermost loop: only what every iteration needs.
+        while done < budget:
+            step = next(steps, None)
+            if step is None:
+                ended = True
+                break
+            costs.append(step.cost)
+            done += 1
+            if not math.isfinite(step.cost):
+                next(steps, None)  # lets the trainer record why it stopped
+                ended = True
+                break
+            if control.pending or clock() >= deadline:
+                break
+        self.pacer.count(done)
+        if self.steps_left is not None:
+            self.steps_left -= done
+        return ended
+
+    # -- turns -------------------------------------------------------------------------
+
+    def _keep_turn(self, now: float) -> float | None:
+        """Hold a turn to train; returns when it ends (None: a command came meanwhile).
+
+        After `length` seconds the turn goes back, and this loop queues again.
+        """
+        if self._turn_end is not None and now < self._turn_end:
+            return self._turn_end
+        if self._turn_end is not None:
+            self._end_turn()
+            if self.turns.waiting:
+                time.sleep(self.turns.pause)
+        if not self.turns.take(give_up=lambda: self.control.pending):
+            return None
+        self._turn_end = self.clock() + self.turns.length
+        return self._turn_end
+
+    def _end_turn(self) -> None:
+        if self._turn_end is not None:
+            self._turn_end = None
+            self.turns.give_back()
+
+    # -- commands ----------------------------------------------------------------------
+
+    def _apply_commands(self) -> bool:
+        """Apply every waiting command in order; True when the job must end."""
+        for number, command in self.control.take():
+            ended = self._apply(command)
+            self.control.applied = number
+            if ended:
+                return True
+        self.sink.notify()  # lets the sender of a command see it applied
+        return False
+
+    def _apply(self, command: Command) -> bool:
+        if command.action == "stop":
+            self._finish("stopped", command.reason or f"Stopped after {self._iteration_text()}.")
+            return True
+        if command.action == "pause" and not self.paused:
+            self._pause()
+        elif command.action == "resume" and (self.paused or self.steps_left is not None):
+            self.steps_left = None
+            self._resume()
+        elif command.action == "step":
+            self.steps_left = command.steps
+            if self.paused:
+                self._resume(f"Stepping {command.steps} iteration(s).")
+        elif command.action == "set":
+            if command.learning_rate is not None:
+                self.trainer.learning_rate = command.learning_rate
+            if command.set_speed:
+                self.pacer.set_speed(command.speed)
+        return False
+
+    def _pause(self) -> None:
+        self.paused = True
+        self.steps_left = None
+        if self._pending:
+            self._flush()
+        self._set_status("paused", f"Paused after {self._iteration_text()}.")
+
+    def _resume(self, detail: str = "") -> None:
+        self.paused = False
+        self.pacer.restart()
+        self._set_status("running", detail or self._running_text())
+
+    # -- output ------------------------------------------------------------------------
+
+    def _flush_if_due(self) -> None:
+        if self._pending and self.clock() >= self._next_frame:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the pending costs with a fresh frame (metrics and pictures)."""
+        now = self.clock()
+        costs, self._pending = self._pending, []
+        last = self._logged + len(costs) - 1
+        cost = costs[-1] if costs else None
+        parameters = self.trainer.parameters
+        details = None
+        if now >= self._next_details or not self._painted:
+            details = self.painter.details(parameters)
+            self._next_details = now + self.details_interval
+        self.sink.append(
+            self._logged,
+            costs,
+            measure(self.trainer, last, cost),
+            self.painter.boundary(parameters),
+            details,
+        )
+        self._logged += len(costs)
+        self._painted = True
+        self._next_frame = now + self.frame_interval
+
+    def _set_status(self, status: str, detail: str = "") -> None:
+        self.sink.set_status(status, detail)
+
+    def _finish(self, status: str, detail: str) -> None:
+        # The last frame always carries the network, so the final picture is complete.
+        self._next_details = 0.0
+        if self._pending or not self._painted:
+            self._flush()
+        self._set_status(status, detail)
+
+    def _finish_trainer(self) -> None:
+        if self.trainer.stop_reason == "diverged" or (
+            self._pending and not math.isfinite(self._pending[-1])
+        ):
+            self._finish("diverged", self._diverged_text())
+        else:
+            self._finish("done", f"Done: {self._iteration_text()}.")
+
+    def _running_text(self) -> str:
+        speed = self.pacer.speed
+        pace = "as fast as it can" if speed is None else f"at {speed:g} iterations/s"
+        return f"Training {pace}."
+
+    def _iteration_text(self) -> str:
+        done = self._logged + len(self._pending)
+        return f"{done} iteration" + ("" if done == 1 else "s")
+
+    def _diverged_text(self) -> str:
+        alpha = self.trainer.learning_rate
+        last = self._logged + len(self._pending) - 1
+        value = "NaN" if self._pending and math.isnan(self._pending[-1]) else "infinite"
+        return (
+            f"The cost became {value} at iteration {last}: with learning rate "
+            f"{alpha:g} the updates overshoot and blow up. Try a smaller learning rate, "
+            f"such as {alpha / 10:g}."
+        )
+
+
+class Runner(Protocol):
+    """Decides where training loops run."""
+
+    def start(self, name: str, loop: TrainingLoop) -> None: ...
+
+    def shutdown(self, timeout: float) -> None: ...
+
+
+class ThreadRunner:
+    """Runs each training loop in a daemon thread of its own."""
+
+    def __init__(self, turns: Turns | None = None, switch_interval: float | None = None) -> None:
+        self.turns = turns or Turns()
+        self._threads: dict[str, threading.Thread] = {}
+        if switch_interval is not None:
+            # How long a busy thread may keep the GIL when another asks for it: shorter
+            # lets the event loop answer sooner while jobs train (Python's default: 5 ms).
+            sys.setswitchinterval(switch_interval)
+
+    def start(self, name: str, loop: TrainingLoop) -> None:
+        """Start the loop now, taking turns with the others; finished threads are forgotten."""
+        loop.turns = self.turns
+        self._threads = {k: t for k, t in self._threads.items() if t.is_alive()}
+        thread = threading.Thread(target=loop.run, name=f"gradlive-job-{name}", daemon=True)
+        self._threads[name] = thread
+        thread.start()
+
+    def shutdown(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds in all for the threads (their jobs were stopped)."""
+        deadline = time.monotonic() + timeout
+        for thread in self._threads.values():
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads.clear()

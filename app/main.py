@@ -1,0 +1,52 @@
+"""The FastAPI app: `create_app(settings)` wires routers, assets and the job manager."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app import __version__
+from app.api import datasets, health, jobs, limits, pages, ws
+from app.config import Settings
+from app.jobs.manager import JobManager
+from app.jobs.runner import ThreadRunner
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The gradlive app; its jobs live from startup to shutdown (lifespan)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        manager = JobManager(
+            max_running=settings.MAX_RUNNING_JOBS,
+            max_jobs=settings.MAX_JOBS,
+            retry_after=settings.RETRY_AFTER,
+            progress_rate=settings.PROGRESS_RATE,
+            details_rate=settings.DETAILS_RATE,
+            neuron_resolution=settings.NEURON_GRID,
+            runner=ThreadRunner(switch_interval=settings.SWITCH_INTERVAL),
+        )
+        app.state.manager = manager
+        try:
+            yield
+        finally:
+            await manager.aclose()
+
+    app = FastAPI(
+        title="gradlive",
+        version=__version__,
+        summary="Watch a neural network learn: gradient descent in NumPy, live.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(limits.BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
+    for module in (health, pages, datasets, jobs, limits, ws):
+        app.include_router(module.router)
+    pages.mount_assets(app, settings.STATIC_DIR)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,64 @@
+// The HTTP API (Contract 3). URLs are relative, so the page also works under a path prefix.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** A readable message from a FastAPI error body: "learning_rate: must be > 0". */
+function errorMessage(status, body) {
+  const detail = body && body.detail;
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail
+      .map((d) => {
+        const field = (d.loc || []).filter((part) => part !== "body").join(".");
+        return field ? `${field}: ${d.msg}` : d.msg;
+      })
+      .join("; ");
+  }
+  return `HTTP ${status}`;
+}
+
+async function request(method, path, body) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, data));
+  return data;
+}
+
+/** GET /api/datasets: [{name, n_samples, noise, seed}], the datasets with their defaults. */
+export function getDatasets() {
+  return request("GET", "api/datasets");
+}
+
+/**
+ * GET /api/datasets/{name}: the points a run with these data settings would use,
+ * {name, train: {x1, x2, y}, test: {x1, x2, y}}; params: n_samples, noise, seed, test_fraction.
+ */
+export function getDataset(name, params = {}) {
+  const query = new URLSearchParams(params).toString();
+  return request("GET", `api/datasets/${encodeURIComponent(name)}${query ? `?${query}` : ""}`);
+}
+
+/** POST /api/jobs: start a training job; resolves to the job ({id, status, config, ...}). */
+export function createJob(config) {
+  return request("POST", "api/jobs", config);
+}
+
+/** GET /api/jobs/{id}: the job, or an ApiError with status 404. */
+export function getJob(id) {
+  return request("GET", `api/jobs/${encodeURIComponent(id)}`);
+}
+
+/** POST /api/jobs/{id}/control: {"action": "pause" | "resume" | "stop" | "step" | "set", ...}. */
+export function control(id, body) {
+  return request("POST", `api/jobs/${encodeURIComponent(id)}/control`, body);
+}

@@ -1,0 +1,28 @@
+// Numbers a learner can read: costs to 4 significant digits, accuracy in percent.
+
+const DASH = "—";
+
+/** A cost to 4 significant digits; "—" when unknown, "NaN/∞" when not finite. */
+export function formatCost(value) {
+  if (value === null || value === undefined) return DASH;
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : "∞";
+  return value.toPrecision(4);
+}
+
+/** A fraction in [0, 1] as a percent with two decimals: 0.9075 -> "90.75%". */
+export function formatPercent(fraction) {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return DASH;
+  return `${(100 * fraction).toFixed(2)}%`;
+}
+
+/** A whole number with thousands separators: 10000 -> "10,000"; negative -> "—". */
+export function formatCount(n) {
+  if (n === null || n === undefined || !Number.isFinite(n) || n < 0) return DASH;
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** A parameter value for a tooltip: 4 significant digits, signed. */
+export function formatValue(value) {
+  if (!Number.isFinite(value)) return String(value);
+  return value.toPrecision(4);
+}

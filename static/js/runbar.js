@@ -1,0 +1,80 @@
+// The run bar: play/pause, step, reset, stop, and the numbers of the run (iteration,
+// cost, train and test accuracy, status). It only shows state; main.js owns it.
+
+import { formatCost, formatCount, formatPercent } from "./format.js";
+
+const ACTIVE = new Set(["queued", "running", "paused"]);
+const STATUS_TEXT = {
+  ready: "ready",
+  connecting: "connecting",
+  queued: "queued",
+  running: "running",
+  paused: "paused",
+  done: "done",
+  stopped: "stopped",
+  diverged: "diverged",
+  failed: "failed",
+};
+
+function byTestId(root, id) {
+  return root.querySelector(`[data-testid="${id}"]`);
+}
+
+export class RunBar {
+  constructor(root) {
+    this.root = root;
+    this.play = byTestId(root, "train-button");
+    this.pause = byTestId(root, "pause-button");
+    this.stop = byTestId(root, "stop-button");
+    this.iteration = byTestId(root, "iteration");
+    this.total = root.querySelector("#iteration-total");
+    this.cost = byTestId(root, "cost");
+    this.trainAccuracy = byTestId(root, "train-accuracy");
+    this.testAccuracy = byTestId(root, "test-accuracy");
+    this.status = byTestId(root, "status");
+    this.progress = root.querySelector("#progress");
+    this.message = document.querySelector("#message");
+    this.totalIterations = 0;
+  }
+
+  /** Status word and which buttons make sense in it. */
+  setStatus(status) {
+    this.status.textContent = STATUS_TEXT[status] || status;
+    this.status.dataset.status = status;
+    const playing = status === "running" || status === "queued";
+    // One big button that turns from play into pause: keep the keyboard focus on it.
+    const hadFocus = document.activeElement === this.play || document.activeElement === this.pause;
+    this.play.hidden = playing;
+    this.pause.hidden = !playing;
+    if (hadFocus) (playing ? this.pause : this.play).focus();
+    this.stop.disabled = !ACTIVE.has(status);
+  }
+
+  /**
+   * Show how many iterations are done out of `total`, given the index of the last one
+   * done (the server's `iteration`: -1 before any, 9999 once 10,000 are done).
+   */
+  setIteration(iteration, total = this.totalIterations) {
+    this.totalIterations = total;
+    const done = iteration === null || iteration === undefined ? 0 : iteration + 1;
+    this.iteration.textContent = formatCount(done);
+    this.iteration.dataset.value = String(done);
+    this.total.textContent = `of ${formatCount(total)}`;
+    const fraction = total > 0 ? Math.min(1, done / total) : 0;
+    this.progress.style.transform = `scaleX(${fraction})`;
+  }
+
+  /** Latest cost and accuracies (fractions; null when unknown or no test split). */
+  setMetrics({ cost, train_accuracy: train, test_accuracy: test }) {
+    if (cost !== undefined) this.cost.textContent = formatCost(cost);
+    if (train !== undefined) this.trainAccuracy.textContent = formatPercent(train);
+    if (test !== undefined) this.testAccuracy.textContent = formatPercent(test);
+  }
+
+  /** A plain sentence under the bar; kind "info", "warning" or "error"; empty hides it. */
+  say(text, kind = "info") {
+    this.message.textContent = text || "";
+    this.message.dataset.kind = kind;
+    this.message.hidden = !text;
+  }
+}

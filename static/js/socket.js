@@ -1,0 +1,66 @@
+// One websocket per watched job (Contract 4). Every (re)connection starts with a
+// snapshot that holds the whole run so far, so a reconnect simply redraws from it.
+
+const FINAL = new Set(["done", "stopped", "diverged", "failed"]);
+const MAX_RETRY_MS = 8000;
+const NOT_FOUND = 4404; // the server's close code for an unknown job
+
+/** ws(s)://host/.../ws/jobs/{id}, relative to the page. */
+function socketUrl(jobId) {
+  const url = new URL(`ws/jobs/${encodeURIComponent(jobId)}`, document.baseURI);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.href;
+}
+
+export class JobSocket {
+  /**
+   * Watch job `jobId`: onMessage(message) for every message; onRetry(delayMs) when the
+   * socket ended before the job did, just before reconnecting after delayMs; onGone()
+   * when the server has no such job (any more).
+   */
+  constructor(jobId, { onMessage, onRetry, onGone }) {
+    this.jobId = jobId;
+    this.onMessage = onMessage;
+    this.onRetry = onRetry;
+    this.onGone = onGone;
+    this.finished = false;
+    this.closed = false;
+    this.retryMs = 500;
+    this.timer = null;
+    this.connect();
+  }
+
+  connect() {
+    const ws = new WebSocket(socketUrl(this.jobId));
+    this.ws = ws;
+    ws.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "snapshot") this.retryMs = 500;
+      if (message.type === "status" && FINAL.has(message.status)) this.finished = true;
+      if (message.type === "snapshot" && FINAL.has(message.job && message.job.status)) {
+        this.finished = true;
+      }
+      this.onMessage(message);
+    };
+    ws.onclose = (event) => {
+      if (this.closed || this.finished) return;
+      if (event.code === NOT_FOUND) {
+        this.closed = true;
+        this.onGone();
+        return;
+      }
+      // The server went away mid-run (restart, network): try again, a little slower each time.
+      this.onRetry(this.retryMs);
+      this.timer = setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+    };
+  }
+
+  /** Stop watching: no more messages, no reconnects. */
+  close() {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.ws.onmessage = null;
+    if (this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
+  }
+}

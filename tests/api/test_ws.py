@@ -1,0 +1,222 @@
+"""The websocket /ws/jobs/{id}: snapshot, progress, statuses, controls, bad input."""
+
+import contextlib
+import time
+import warnings
+
+import pytest
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.websockets import WebSocketDisconnect
+
+with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+FAST_JOB = {"iterations": 200, "speed": None, "grid": 10}
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as client:
+        yield client
+
+
+def create(client, **body):
+    response = client.post("/api/jobs", json={**FAST_JOB, **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def watch_from_the_start(ws):
+    """Take the snapshot and status of a job created paused, then let it run."""
+    snapshot, status = ws.receive_json(), ws.receive_json()
+    assert snapshot["type"] == "snapshot" and status["status"] in {"queued", "paused"}
+    ws.send_json({"action": "resume"})
+    return [snapshot, status]
+
+
+def read_until_closed(ws, delay=0.0):
+    """Every message until the server closes; returns (messages, close code)."""
+    received = []
+    while True:
+        try:
+            received.append(ws.receive_json())
+        except WebSocketDisconnect as closed:
+            return received, closed.code
+        if delay:
+            time.sleep(delay)
+
+
+def read_until(ws, predicate):
+    """Messages up to and including the first one for which predicate(message) holds."""
+    received = []
+    while True:
+        received.append(ws.receive_json())
+        if predicate(received[-1]):
+            return received
+
+
+def costs_in_order(received):
+    """Snapshot history plus progress batches, checking each batch starts where it should."""
+    assert received[0]["type"] == "snapshot"
+    costs = list(received[0]["history"]["cost"])
+    for message in received[1:]:
+        if message["type"] == "progress":
+            assert message["first_iteration"] == len(costs)
+            costs += message["cost"]
+    return costs
+
+
+def test_a_viewer_gets_snapshot_status_progress_then_done_and_a_normal_close(client):
+    job = create(client, start_paused=True)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        first = watch_from_the_start(ws)
+        received, code = read_until_closed(ws)
+    received = first + received
+    assert code == 1000
+    assert [m["type"] for m in received[:2]] == ["snapshot", "status"]
+    assert received[-1]["type"] == "status" and received[-1]["status"] == "done"
+    progress = [m for m in received if m["type"] == "progress"]
+    assert progress and all(
+        {"first_iteration", "cost", "iteration", "train_accuracy", "test_accuracy"} <= set(m)
+        for m in progress
+    )
+    assert progress[-1]["iteration"] == 199
+    assert len(costs_in_order(received)) == 200
+
+
+def test_progress_carries_the_boundary_the_network_and_the_neurons(client):
+    job = create(client, grid=12, hidden_layers=[3, 2], start_paused=True)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        watch_from_the_start(ws)
+        received, _ = read_until_closed(ws)
+    pictures = [m for m in received if m.get("boundary")]
+    assert pictures
+    boundary = pictures[-1]["boundary"]
+    assert boundary["resolution"] == 12 and boundary["encoding"] == "uint8-base64"
+    assert {"x_min", "x_max", "y_min", "y_max", "z"} <= set(boundary)
+    detailed = [m for m in received if m.get("network")]
+    assert detailed[-1]["network"]["layer_dims"] == [2, 3, 2, 1]
+    assert [len(layer) for layer in detailed[-1]["neurons"]["layers"]] == [3, 2]
+
+
+def test_every_iteration_reaches_a_slow_reader_exactly_once_in_order(client):
+    job = create(client, iterations=3000, speed=30_000, start_paused=True)
+    with (
+        client.websocket_connect(f"/ws/jobs/{job['id']}") as slow,
+        client.websocket_connect(f"/ws/jobs/{job['id']}") as fast,
+    ):
+        slow_first = [slow.receive_json(), slow.receive_json()]
+        fast_first = watch_from_the_start(fast)
+        fast_received, _ = read_until_closed(fast)
+        slow_received, _ = read_until_closed(slow, delay=0.02)
+    fast_received, slow_received = fast_first + fast_received, slow_first + slow_received
+    assert len([m for m in slow_received if m["type"] == "progress"]) > 1
+    assert costs_in_order(slow_received) == costs_in_order(fast_received)
+    assert len(costs_in_order(slow_received)) == 3000
+    assert None not in costs_in_order(slow_received)
+
+
+def test_many_viewers_all_see_the_same_run(client):
+    job = create(client, iterations=500, speed=20_000, start_paused=True)
+    with contextlib.ExitStack() as stack:
+        viewers = [
+            stack.enter_context(client.websocket_connect(f"/ws/jobs/{job['id']}")) for _ in range(6)
+        ]
+        firsts = [[ws.receive_json(), ws.receive_json()] for ws in viewers]
+        client.post(f"/api/jobs/{job['id']}/control", json={"action": "resume"})
+        runs = []
+        for ws, first in zip(viewers, firsts, strict=True):
+            received, code = read_until_closed(ws)
+            assert code == 1000
+            runs.append(costs_in_order(first + received))
+    assert all(run == runs[0] for run in runs) and len(runs[0]) == 500
+
+
+def test_a_late_viewer_gets_the_whole_run_its_final_status_and_the_close(client):
+    job = create(client)
+    while client.get(f"/api/jobs/{job['id']}").json()["status"] != "done":
+        time.sleep(0.01)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        received, code = read_until_closed(ws)
+    assert [m["type"] for m in received] == ["snapshot", "status"]
+    snapshot = received[0]
+    assert snapshot["history"]["iteration"] == list(range(200))
+    assert len(snapshot["history"]["cost"]) == 200
+    assert snapshot["job"]["status"] == "done" and snapshot["boundary"] is not None
+    assert received[1]["status"] == "done" and code == 1000
+
+
+def test_controls_over_the_socket(client):
+    job = create(client, iterations=10_000, start_paused=True)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m["type"] == "status" and m["status"] == "paused")
+        ws.send_json({"action": "step", "steps": 4})
+        stepped = read_until(ws, lambda m: m.get("status") == "paused")
+        assert [m["status"] for m in stepped if m["type"] == "status"] == ["running", "paused"]
+        assert [m for m in stepped if m["type"] == "progress"][-1]["iteration"] == 3
+        ws.send_json({"action": "set", "learning_rate": 0.25})
+        ws.send_json({"action": "resume"})
+        read_until(ws, lambda m: m.get("status") == "running")
+        ws.send_json({"action": "stop"})
+        received, code = read_until_closed(ws)
+    assert received[-1]["status"] == "stopped" and code == 1000
+    assert client.get(f"/api/jobs/{job['id']}").json()["config"]["learning_rate"] == 0.25
+
+
+@pytest.mark.parametrize(
+    "message, says",
+    [
+        ("pause please", "not JSON"),
+        ('{"action": "jump"}', "action"),
+        ('{"action": "step", "steps": 0}', "steps"),
+        ('{"action": "step", "steps": 10000000}', "GRADLIVE_MAX_ITERATIONS"),
+        ('{"action": "set"}', "learning_rate or speed"),
+        ('["pause"]', "JSON object"),
+        (b"\x00\x01", "JSON text"),
+        ('{"action": "pause", "pad": "' + "x" * 20_000 + '"}', "larger than"),
+    ],
+)
+def test_a_bad_message_gets_an_error_and_the_connection_stays(client, message, says):
+    job = create(client, iterations=10_000, start_paused=True)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m["type"] == "status")
+        if isinstance(message, bytes):
+            ws.send_bytes(message)
+        else:
+            ws.send_text(message)
+        error = read_until(ws, lambda m: m["type"] == "error")[-1]
+        assert says in error["detail"]
+        ws.send_json({"action": "stop"})  # still listening
+        received, code = read_until_closed(ws)
+    assert received[-1]["status"] == "stopped" and code == 1000
+
+
+def test_an_unknown_job_gets_an_error_and_a_close_like_404(client):
+    with client.websocket_connect("/ws/jobs/nope") as ws:
+        assert ws.receive_json() == {"type": "error", "detail": "Job not found"}
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4404
+
+
+def test_deleting_a_watched_job_tells_its_viewers(client):
+    job = create(client, iterations=10_000, speed=50)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m["type"] == "status")
+        assert client.delete(f"/api/jobs/{job['id']}").status_code == 204
+        received, code = read_until_closed(ws)
+    assert received[-1]["status"] == "stopped" and "deleted" in received[-1]["detail"]
+    assert code == 1000
+
+
+def test_a_job_goes_on_when_its_viewers_leave(client):
+    job = create(client, iterations=3000, speed=20_000, start_paused=True)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        watch_from_the_start(ws)
+    while (state := client.get(f"/api/jobs/{job['id']}").json())["status"] != "done":
+        time.sleep(0.01)
+    assert state["iteration"] == 2999
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        received, code = read_until_closed(ws)
+    assert len(received[0]["history"]["cost"]) == 3000 and code == 1000

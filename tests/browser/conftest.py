@@ -1,0 +1,242 @@
+"""Browser fixtures: a real `python -m app serve` and Debian's Chromium, driven by Playwright.
+
+Playwright's sync API and asyncio-based tests break each other in one process, so these
+tests run in their own pytest process: `python -m pytest -m browser tests/browser`.
+Every test here carries the `browser` marker, so `-m "not browser"` deselects them.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+# Without the networking flags Chromium keeps calling home on a machine without a network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SERVER_START_SECONDS = 30
+WAIT_MS = 30_000  # the longest any single wait may take before the test fails
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser as `browser` (before -m selects)."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a real server started as `python -m app serve --port <free port>`."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(base_url, process, log_path)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer /healthz in {SERVER_START_SECONDS} s")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium (never `playwright install`)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class Playground:
+    """One browser page on the playground, with what it logged and asked for."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.set_default_timeout(WAIT_MS)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    # -- driving the page -----------------------------------------------------------
+
+    def open(self, query: str = "") -> None:
+        """Load the page (with a query string such as "?speed=200") and wait for its plots."""
+        self.page.goto(f"{self.base_url}/{query}")
+        self.page.wait_for_function(
+            "() => window.Plotly && document.querySelectorAll('.js-plotly-plot').length === 2"
+        )
+
+    def by_id(self, testid: str) -> Any:
+        return self.page.get_by_test_id(testid)
+
+    def click(self, testid: str) -> None:
+        self.by_id(testid).click()
+
+    def text(self, testid: str) -> str:
+        return str(self.by_id(testid).inner_text()).strip()
+
+    def count(self) -> int:
+        """Iterations done, as the run bar shows them."""
+        return int(self.by_id("iteration").get_attribute("data-value"))
+
+    def wait_for_count(self, condition: str) -> int:
+        """Wait until `n` (the iterations shown) satisfies a JS condition such as "n >= 50"."""
+        self.page.wait_for_function(
+            f"() => {{ const n = Number(document.querySelector("
+            f"'[data-testid=iteration]').dataset.value); return {condition}; }}"
+        )
+        return self.count()
+
+    def wait_for_costs(self, condition: str) -> int:
+        """Wait until `n` (the train costs in the cost chart) satisfies a JS condition."""
+        self.page.wait_for_function(
+            "() => { const gd = document.querySelector('[data-testid=cost-plot]');"
+            f" const n = gd.data ? gd.data[0].x.length : 0; return {condition}; }}"
+        )
+        return int(self.plot("cost-plot", "gd.data[0].x.length"))
+
+    def wait_for_status(self, *statuses: str) -> str:
+        self.page.wait_for_function(
+            "(wanted) => wanted.includes(document.querySelector('[data-testid=status]')"
+            ".textContent.trim())",
+            arg=list(statuses),
+        )
+        return self.text("status")
+
+    def job_id(self) -> str | None:
+        """The job id the address bar carries (?job=...)."""
+        return parse_qs(urlsplit(self.page.url).query).get("job", [None])[0]
+
+    def wait_for_job(self) -> str:
+        self.page.wait_for_function("() => new URLSearchParams(location.search).has('job')")
+        job_id = self.job_id()
+        assert job_id
+        return job_id
+
+    def plot(self, testid: str, expression: str) -> Any:
+        """Evaluate `expression` with `gd`, the Plotly graph div of a plot."""
+        return self.page.evaluate(
+            f"() => {{ const gd = document.querySelector('[data-testid={testid}]'); "
+            f"return {expression}; }}"
+        )
+
+    # -- the server -----------------------------------------------------------------
+
+    def api(self, path: str) -> Any:
+        response = httpx.get(f"{self.base_url}{path}", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        return dict(self.api(f"/api/jobs/{job_id}"))
+
+    def off_host_requests(self) -> list[str]:
+        """Requests that did not go to our own server (data: URLs stay in the page)."""
+        return [
+            url
+            for url in self.requests
+            if not url.startswith(self.base_url + "/") and not url.startswith("data:")
+        ]
+
+
+def _stop_unfinished_jobs(base_url: str) -> None:
+    """Leave the shared server idle for the next test: stop what is still training."""
+    for job in httpx.get(f"{base_url}/api/jobs", timeout=5).json():
+        if job["status"] in ("queued", "running", "paused"):
+            httpx.post(
+                f"{base_url}/api/jobs/{job['id']}/control", json={"action": "stop"}, timeout=5
+            )
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots for people to look at go (tests/browser/artifacts, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def docs() -> Path:
+    """The project's docs/ folder (docs/screenshot.png is committed)."""
+    folder = ROOT / "docs"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def playground(browser: Browser, server: str) -> Iterator[Playground]:
+    """A fresh page (1400 x 1000) on the playground; jobs left training are stopped after."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    yield Playground(page, server)
+    context.close()
+    _stop_unfinished_jobs(server)

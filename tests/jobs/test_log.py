@@ -1,0 +1,124 @@
+"""The frame log: chunks in order, statuses in place, latest-wins pictures, cursors."""
+
+import asyncio
+import json
+import threading
+
+import pytest
+
+from app.jobs.log import Cursor, JobLog, Measure, Progress, StatusChange
+
+
+def measure(iteration: int) -> Measure:
+    return Measure(iteration, 0.5, 0.9, None, None)
+
+
+def costs_of(entries) -> list:
+    out = []
+    for entry in entries:
+        if isinstance(entry, Progress) and entry.count:
+            out += json.loads(f"[{entry.costs_json}]")
+    return out
+
+
+@pytest.fixture
+def log():
+    loop = asyncio.new_event_loop()
+    yield JobLog(loop)
+    loop.close()
+
+
+def test_a_new_log_is_queued_and_empty(log):
+    snapshot, cursor = log.snapshot()
+    assert snapshot.status.status == "queued" and snapshot.count == 0
+    assert snapshot.boundary is None and snapshot.measure.iteration == -1
+    assert log.read(cursor) == ([], cursor)
+
+
+def test_reads_merge_chunks_and_keep_statuses_in_place(log):
+    log.set_status("running", "")
+    log.append(0, [0.7, 0.6], measure(1))
+    log.append(2, [0.5], measure(2))
+    log.set_status("paused", "")
+    log.append(3, [0.4], measure(3))
+    entries, cursor = log.read(Cursor())
+    kinds = [type(e).__name__ for e in entries]
+    assert kinds == ["StatusChange", "Progress", "StatusChange", "Progress"]
+    first = entries[1]
+    assert (first.first_iteration, first.count, first.measure.iteration) == (0, 3, 2)
+    assert entries[2] == StatusChange("paused", "", 2)
+    assert costs_of(entries) == [0.7, 0.6, 0.5, 0.4]
+    assert log.read(cursor) == ([], cursor)
+
+
+def test_a_cursor_reads_only_what_came_after_it(log):
+    log.append(0, [1.0, 2.0], measure(1))
+    _, cursor = log.read(Cursor())
+    log.append(2, [3.0], measure(2))
+    entries, _ = log.read(cursor)
+    assert costs_of(entries) == [3.0]
+    assert entries[0].first_iteration == 2
+
+
+def test_pictures_are_latest_wins_and_sent_once(log):
+    log.append(0, [1.0], measure(0), boundary={"z": "a"}, details={"network": 1, "neurons": 2})
+    log.append(1, [2.0], measure(1), boundary={"z": "b"})
+    entries, cursor = log.read(Cursor())
+    (progress,) = entries
+    assert json.loads("{" + progress.boundary.members + "}") == {"boundary": {"z": "b"}}
+    assert json.loads("{" + progress.details.members + "}") == {"network": 1, "neurons": 2}
+    log.append(2, [3.0], measure(2))
+    (progress,), _ = log.read(cursor)
+    assert progress.boundary is None and progress.details is None
+
+
+def test_pictures_ride_on_the_last_progress_of_a_read(log):
+    log.append(0, [1.0], measure(0), boundary={"z": "a"})
+    log.set_status("paused", "")
+    entries, _ = log.read(Cursor())
+    assert entries[0].boundary is not None
+
+
+def test_the_snapshot_holds_the_whole_run_and_its_cursor_continues_it(log):
+    log.set_status("running", "")
+    log.append(0, [], measure(-1), boundary={"z": "0"})
+    log.append(0, [0.7, float("nan")], Measure(1, None, 0.5, 0.25, float("inf")))
+    snapshot, cursor = log.snapshot()
+    assert snapshot.count == 2
+    assert json.loads(f"[{snapshot.costs_json}]") == [0.7, None]  # JSON has no NaN
+    assert snapshot.test_iterations == [1] and snapshot.test_costs == [None]
+    assert snapshot.status.status == "running" and snapshot.boundary is not None
+    assert log.read(cursor) == ([], cursor)
+    log.append(2, [0.1], measure(2))
+    assert costs_of(log.read(cursor)[0]) == [0.1]
+
+
+def test_after_a_final_status_nothing_more_is_written(log):
+    log.append(0, [1.0], measure(0))
+    assert log.set_status("done", "Done.")
+    assert not log.set_status("stopped", "late")
+    log.append(1, [2.0], measure(1))
+    snapshot, _ = log.snapshot()
+    assert snapshot.count == 1 and snapshot.status.status == "done" and log.final
+
+
+def test_chunks_must_continue_the_log(log):
+    log.append(0, [1.0], measure(0))
+    with pytest.raises(ValueError, match="expected 1"):
+        log.append(5, [1.0], measure(5))
+    with pytest.raises(ValueError, match="unknown status"):
+        log.set_status("sleeping", "")
+
+
+@pytest.mark.anyio
+async def test_waiting_viewers_wake_when_another_thread_appends():
+    log = JobLog(asyncio.get_running_loop())
+    _, cursor = log.snapshot()
+    writer = threading.Thread(target=log.append, args=(0, [0.5], measure(0)))
+    waiting = asyncio.ensure_future(log.wait(cursor))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    writer.start()
+    await asyncio.wait_for(waiting, timeout=10)
+    writer.join()
+    assert log.beyond(cursor)

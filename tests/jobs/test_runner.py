@@ -1,0 +1,257 @@
+"""The training loop: every cost in order, commands between iterations, pace, endings."""
+
+import math
+import threading
+import time
+
+import pytest
+
+from app.jobs.control import Command, Control
+from app.jobs.frames import Painter
+from app.jobs.runner import MAX_LAG, Pacer, ThreadRunner, TrainingLoop, Turns
+from app.nn import datasets
+from app.nn.trainer import TrainConfig, Trainer
+
+
+class RecordingSink:
+    """A sink that keeps everything, and lets a test wait for what it expects."""
+
+    def __init__(self):
+        self.costs = []
+        self.frames = []
+        self.statuses = []
+        self.boundaries = 0
+        self.details = 0
+        self.changed = threading.Condition()
+
+    def append(self, first_iteration, costs, measure, boundary=None, details=None):
+        with self.changed:
+            assert first_iteration == len(self.costs)
+            self.costs += costs
+            self.frames.append(measure)
+            self.boundaries += boundary is not None
+            self.details += details is not None
+            self.changed.notify_all()
+
+    def set_status(self, status, detail):
+        with self.changed:
+            self.statuses.append((status, detail))
+            self.changed.notify_all()
+        return True
+
+    def notify(self):
+        with self.changed:
+            self.changed.notify_all()
+
+    @property
+    def status(self):
+        return self.statuses[-1][0] if self.statuses else None
+
+    def wait_for(self, predicate):
+        with self.changed:
+            assert self.changed.wait_for(predicate, timeout=30), "the loop never got there"
+
+
+@pytest.fixture(scope="module")
+def flower():
+    return datasets.make("flower", n_samples=400, noise=0.2, seed=1)
+
+
+def make_loop(flower, *, speed=None, paused=False, clock=None, painter=None, **config):
+    X, Y = flower
+    trainer = Trainer(TrainConfig(**config), X, Y)
+    painter = painter or Painter(
+        X, list(trainer.config.layer_dims), trainer.config.activation, 10, 4
+    )
+    sink = RecordingSink()
+    extra = {"clock": clock} if clock else {}
+    loop = TrainingLoop(
+        trainer,
+        painter,
+        Control(),
+        sink,
+        speed=speed,
+        frame_interval=0.05,
+        details_interval=0.25,
+        paused=paused,
+        **extra,
+    )
+    return loop, sink
+
+
+def start(loop):
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_job_logs_every_cost_in_order_then_is_done(flower):
+    loop, sink = make_loop(flower, iterations=80)
+    loop.run()
+    expected = [s.cost for s in Trainer(TrainConfig(iterations=80), *flower).steps()]
+    assert sink.costs == expected
+    assert [s for s, _ in sink.statuses] == ["running", "done"]
+    assert sink.frames[0].iteration == -1 and sink.frames[-1].iteration == 79
+    assert sink.frames[-1].cost == expected[-1] and 0 < sink.frames[-1].train_accuracy <= 1
+
+
+def test_frames_and_pictures_go_out_only_when_one_is_due(flower):
+    """A clock that stands still: no frame falls due, whatever the number of iterations."""
+    loop, sink = make_loop(flower, iterations=300, clock=lambda: 0.0)
+    loop.run()
+    assert len(sink.costs) == 300
+    assert len(sink.frames) == 2  # the initial picture and the final one
+    assert sink.boundaries == 2 and sink.details == 2
+
+
+def test_frames_come_at_most_once_per_interval_of_the_clock(flower):
+    ticks = iter(range(10**6))
+    loop, sink = make_loop(flower, iterations=200, clock=lambda: next(ticks) * 0.001)
+    loop.run()
+    elapsed = next(ticks) * 0.001  # every read of the clock moved it on by 1 ms
+    assert len(sink.costs) == 200
+    assert 3 <= len(sink.frames) <= 2 + elapsed / 0.05
+
+
+def test_a_paused_start_waits_and_step_runs_n_iterations_then_pauses(flower):
+    loop, sink = make_loop(flower, paused=True, iterations=1000)
+    thread = start(loop)
+    sink.wait_for(lambda: sink.status == "paused" and sink.frames)
+    assert sink.costs == []
+    loop.control.send(Command("step", steps=5))
+    sink.wait_for(lambda: len(sink.statuses) >= 3)
+    assert [s for s, _ in sink.statuses] == ["paused", "running", "paused"]
+    assert len(sink.costs) == 5 and sink.frames[-1].iteration == 4
+    loop.control.send(Command("stop"))
+    thread.join(timeout=30)
+    assert sink.statuses[-1] == ("stopped", "Stopped after 5 iterations.")
+
+
+def test_pause_resume_and_stop_while_running(flower):
+    loop, sink = make_loop(flower, speed=2000, iterations=100_000)
+    thread = start(loop)
+    sink.wait_for(lambda: len(sink.costs) > 10)
+    loop.control.send(Command("pause"))
+    sink.wait_for(lambda: sink.status == "paused")
+    paused_at = len(sink.costs)
+    assert sink.frames[-1].iteration == paused_at - 1  # the pause shows its last iteration
+    loop.control.send(Command("resume"))
+    sink.wait_for(lambda: len(sink.costs) > paused_at)
+    loop.control.send(Command("stop"))
+    thread.join(timeout=30)
+    assert [s for s, _ in sink.statuses] == ["running", "paused", "running", "stopped"]
+    assert (
+        sink.costs == [s.cost for s in Trainer(TrainConfig(), *flower).steps()][: len(sink.costs)]
+    )
+
+
+def test_set_changes_the_learning_rate_and_the_speed_between_iterations(flower):
+    loop, sink = make_loop(flower, paused=True)
+    thread = start(loop)
+    number = loop.control.send(Command("set", learning_rate=0.5, speed=40.0, set_speed=True))
+    sink.wait_for(lambda: loop.control.applied >= number)
+    assert loop.trainer.learning_rate == 0.5 and loop.pacer.speed == 40.0
+    number = loop.control.send(Command("set", speed=None, set_speed=True))
+    sink.wait_for(lambda: loop.control.applied >= number)
+    assert loop.pacer.speed is None and loop.trainer.learning_rate == 0.5
+    loop.control.send(Command("stop", reason="Bye."))
+    thread.join(timeout=30)
+    assert sink.statuses[-1] == ("stopped", "Bye.")
+
+
+def test_a_cost_that_blows_up_ends_the_job_as_diverged(flower):
+    loop, sink = make_loop(flower, learning_rate=100, iterations=1000)
+    loop.run()
+    status, detail = sink.statuses[-1]
+    assert status == "diverged"
+    assert "smaller learning rate" in detail and "such as 10" in detail
+    assert not math.isfinite(sink.costs[-1]) and len(sink.costs) < 1000
+    assert all(math.isfinite(c) for c in sink.costs[:-1])
+
+
+def test_an_exception_inside_a_job_ends_it_as_failed(flower):
+    class BrokenPainter:
+        calls = 0
+
+        def boundary(self, parameters):
+            BrokenPainter.calls += 1
+            if BrokenPainter.calls > 1:
+                raise RuntimeError("the grid broke")
+            return {"z": ""}
+
+        def details(self, parameters):
+            return {"network": None, "neurons": None}
+
+    loop, sink = make_loop(flower, painter=BrokenPainter(), iterations=100)
+    loop.run()  # never raises
+    status, detail = sink.statuses[-1]
+    assert status == "failed" and "the grid broke" in detail
+
+
+def test_the_pacer_keeps_the_pace_on_average():
+    pacer = Pacer(10.0)
+    assert pacer.allowance(100.0) == 1  # the first iteration goes at once
+    pacer.count()
+    assert pacer.allowance(100.0) == 0 and pacer.wait_time(100.0) == pytest.approx(0.1)
+    assert pacer.allowance(100.1) == 1
+    assert pacer.allowance(100.35) == 3  # iterations 1, 2 and 3 are due by now
+    pacer.count(3)
+    assert pacer.wait_time(100.35) == pytest.approx(0.05)
+
+
+def test_a_pacer_that_fell_behind_does_not_rush_to_catch_up():
+    pacer = Pacer(10.0)
+    pacer.allowance(0.0)
+    pacer.count()
+    assert pacer.allowance(1.0 + MAX_LAG) == 1  # counts afresh from here
+    pacer.count()
+    assert pacer.allowance(1.0 + MAX_LAG) == 0
+    assert pacer.wait_time(1.0 + MAX_LAG) == pytest.approx(0.1)
+
+
+def test_no_speed_means_no_limit_and_no_waiting():
+    pacer = Pacer(None)
+    pacer.count(1000)
+    assert pacer.allowance(0.0) >= 10**9 and pacer.wait_time(0.0) == 0.0
+
+
+def test_loops_take_turns_first_come_first_served():
+    turns = Turns()
+    assert turns.take()
+    order = []
+
+    def queue(name):
+        turns.take()
+        order.append(name)
+        turns.give_back()
+
+    first = threading.Thread(target=queue, args=("first",))
+    first.start()
+    while not turns.waiting:
+        time.sleep(0.001)
+    second = threading.Thread(target=queue, args=("second",))
+    second.start()
+    assert order == []  # nobody trains while the turn is held
+    turns.give_back()
+    first.join(30)
+    second.join(30)
+    assert order == ["first", "second"]
+
+
+def test_a_loop_waiting_for_its_turn_still_obeys_stop(flower):
+    loop, sink = make_loop(flower, iterations=1000)
+    assert loop.turns.take()  # another loop holds the turn and never gives it back
+    thread = start(loop)
+    sink.wait_for(lambda: sink.status == "running")
+    loop.control.send(Command("stop"))
+    thread.join(timeout=30)
+    assert sink.statuses[-1] == ("stopped", "Stopped after 0 iterations.")
+    assert sink.costs == []
+
+
+def test_the_thread_runner_runs_each_loop_in_a_thread_of_its_own(flower):
+    loop, sink = make_loop(flower, iterations=30)
+    runner = ThreadRunner()
+    runner.start("abc", loop)
+    runner.shutdown(timeout=30)
+    assert sink.status == "done" and len(sink.costs) == 30

@@ -1,0 +1,92 @@
+"""End to end: `python -m app serve` in a subprocess, a job followed over a real websocket."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The real command on a free port; yields its base URL, then stops it."""
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server never answered /healthz"
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+async def follow(base: str) -> tuple[dict, list[dict], int]:
+    async with httpx.AsyncClient(base_url=base) as client:
+        body = {"iterations": 400, "speed": None, "start_paused": True}
+        response = await client.post("/api/jobs", json=body)
+        assert response.status_code == 201
+        job = response.json()
+    received = []
+    url = base.replace("http://", "ws://") + f"/ws/jobs/{job['id']}"
+    async with websockets.connect(url) as ws:
+        async for text in ws:
+            received.append(json.loads(text))
+            if len(received) == 2:  # the snapshot and the status: now let it train
+                await ws.send(json.dumps({"action": "resume"}))
+        code = ws.close_code
+    return job, received, code
+
+
+def test_serve_runs_a_job_from_start_to_done_over_a_real_websocket(server):
+    job, received, code = asyncio.run(follow(server))
+    assert received[0]["type"] == "snapshot" and received[0]["job"]["id"] == job["id"]
+    costs = list(received[0]["history"]["cost"])
+    for message in received:
+        if message["type"] == "progress":
+            assert message["first_iteration"] == len(costs)
+            costs += message["cost"]
+    assert len(costs) == 400 and costs[0] == pytest.approx(0.693048, abs=1e-6)
+    assert received[-1]["type"] == "status" and received[-1]["status"] == "done"
+    assert code == 1000
+    assert any(m["type"] == "progress" and m.get("boundary") for m in received)
+    statuses = [m["status"] for m in received if m["type"] == "status"]
+    assert statuses[-2:] == ["running", "done"]
+    final = httpx.get(f"{server}/api/jobs/{job['id']}").json()
+    assert final["status"] == "done" and final["iteration"] == 399
