@@ -90,3 +90,15 @@ def test_serve_runs_a_job_from_start_to_done_over_a_real_websocket(server):
     assert statuses[-2:] == ["running", "done"]
     final = httpx.get(f"{server}/api/jobs/{job['id']}").json()
     assert final["status"] == "done" and final["iteration"] == 399
+
+
+async def refused(base: str) -> int:
+    url = base.replace("http://", "ws://") + "/ws/jobs/no-such-job"
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refusal:
+        async with websockets.connect(url):
+            pass
+    return refusal.value.response.status_code
+
+
+def test_the_real_server_answers_an_unknown_jobs_websocket_with_404(server):
+    assert asyncio.run(refused(server)) == 404

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
@@ -22,7 +23,8 @@ from app.jobs.stream import error_message, messages
 
 router = APIRouter(tags=["websocket"])
 
-# Close codes: 1000 when the job has ended; 4404 (like HTTP 404) for an unknown job.
+# Close codes: 1000 when the job has ended; 4404 (like HTTP 404) for an unknown job
+# where the server cannot answer the handshake itself with an HTTP 404.
 NORMAL_CLOSE = 1000
 NOT_FOUND_CLOSE = 4404
 
@@ -32,13 +34,12 @@ async def watch_job(
     websocket: WebSocket, job_id: str, manager: JobManagerDep, settings: SettingsDep
 ) -> None:
     """Snapshot, status, then progress and status messages until the job ends."""
-    await websocket.accept()
     try:
         job = manager.get(job_id)
     except JobNotFoundError:
-        await websocket.send_text(error_message("Job not found"))
-        await websocket.close(NOT_FOUND_CLOSE, "Job not found")
+        await _refuse_unknown_job(websocket)
         return
+    await websocket.accept()
     viewer = _Viewer(websocket, job, manager, settings)
     async with anyio.create_task_group() as group:
 
@@ -48,6 +49,16 @@ async def watch_job(
 
         group.start_soon(run_then_cancel, viewer.send_messages)
         group.start_soon(run_then_cancel, viewer.receive_commands)
+
+
+async def _refuse_unknown_job(websocket: WebSocket) -> None:
+    """Answer the handshake with HTTP 404, as the REST endpoints do for an unknown id."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(JSONResponse({"detail": "Job not found"}, 404))
+        return
+    await websocket.accept()
+    await websocket.send_text(error_message("Job not found"))
+    await websocket.close(NOT_FOUND_CLOSE, "Job not found")
 
 
 class _Viewer:

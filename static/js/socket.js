@@ -3,13 +3,23 @@
 
 const FINAL = new Set(["done", "stopped", "diverged", "failed"]);
 const MAX_RETRY_MS = 8000;
-const NOT_FOUND = 4404; // the server's close code for an unknown job
+const NOT_FOUND = 4404; // the close code for an unknown job where HTTP 404 can't be sent
 
 /** ws(s)://host/.../ws/jobs/{id}, relative to the page. */
 function socketUrl(jobId) {
   const url = new URL(`ws/jobs/${encodeURIComponent(jobId)}`, document.baseURI);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.href;
+}
+
+/** True when the server answers 404 for the job (false when it cannot be reached). */
+async function jobIsGone(jobId) {
+  try {
+    const url = new URL(`api/jobs/${encodeURIComponent(jobId)}`, document.baseURI);
+    return (await fetch(url)).status === 404;
+  } catch {
+    return false;
+  }
 }
 
 export class JobSocket {
@@ -33,6 +43,10 @@ export class JobSocket {
   connect() {
     const ws = new WebSocket(socketUrl(this.jobId));
     this.ws = ws;
+    this.opened = false;
+    ws.onopen = () => {
+      this.opened = true;
+    };
     ws.onmessage = (event) => {
       const message = JSON.parse(event.data);
       if (message.type === "snapshot") this.retryMs = 500;
@@ -42,9 +56,11 @@ export class JobSocket {
       }
       this.onMessage(message);
     };
-    ws.onclose = (event) => {
+    ws.onclose = async (event) => {
       if (this.closed || this.finished) return;
-      if (event.code === NOT_FOUND) {
+      // An unknown job's handshake is refused with HTTP 404, which a browser only
+      // reports as a failed connection: ask the REST endpoint before retrying.
+      if (event.code === NOT_FOUND || (!this.opened && (await jobIsGone(this.jobId)))) {
         this.closed = true;
         this.onGone();
         return;

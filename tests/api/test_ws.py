@@ -10,7 +10,7 @@ from starlette.websockets import WebSocketDisconnect
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+    from starlette.testclient import TestClient, WebSocketDenialResponse
 
 FAST_JOB = {"iterations": 200, "speed": None, "grid": 10}
 
@@ -192,12 +192,12 @@ def test_a_bad_message_gets_an_error_and_the_connection_stays(client, message, s
     assert received[-1]["status"] == "stopped" and code == 1000
 
 
-def test_an_unknown_job_gets_an_error_and_a_close_like_404(client):
-    with client.websocket_connect("/ws/jobs/nope") as ws:
-        assert ws.receive_json() == {"type": "error", "detail": "Job not found"}
-        with pytest.raises(WebSocketDisconnect) as closed:
-            ws.receive_json()
-    assert closed.value.code == 4404
+def test_an_unknown_job_gets_404_and_a_closed_websocket(client):
+    with pytest.raises(WebSocketDenialResponse) as refused, client.websocket_connect("/ws/jobs/x"):
+        pass
+    assert refused.value.status_code == 404
+    assert refused.value.json() == {"detail": "Job not found"}
+    assert isinstance(refused.value, WebSocketDisconnect)
 
 
 def test_deleting_a_watched_job_tells_its_viewers(client):
