@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runner=ThreadRunner(switch_interval=settings.SWITCH_INTERVAL),
         )
         app.state.manager = manager
+        app.state.checking = anyio.Lock()  # gradient checks run one at a time
         try:
             yield
         finally:

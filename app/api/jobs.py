@@ -1,12 +1,15 @@
 """REST for training jobs: create, list, read, steer and delete them."""
 
+from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+import anyio
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.schemas import JobControl, JobCreate, JobPublic, control_errors, limit_errors
+from app.jobs.checks import NoWeightsError, check_job_gradients
 from app.jobs.manager import Job, JobFinishedError, JobNotFoundError, TooManyJobsError
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
@@ -71,6 +74,20 @@ async def control_job(
     except JobFinishedError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
     return job.summary()
+
+
+@router.post("/{job_id}/gradcheck")
+async def check_gradients(job_id: str, manager: JobManagerDep, request: Request) -> dict[str, Any]:
+    """The course's gradient check at the job's current weights; 409 when it has none."""
+    job = _get(manager, job_id)
+    # One check at a time on the whole server: each costs thousands of forward passes,
+    # and a class clicking the button at once must not starve the training jobs.
+    async with request.app.state.checking:
+        try:
+            result = await anyio.to_thread.run_sync(check_job_gradients, job)
+        except NoWeightsError as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
+    return asdict(result)
 
 
 def _get(manager: JobManagerDep, job_id: str) -> Job:

@@ -198,6 +198,15 @@ class JobLog:
     def measure(self) -> Measure:
         return self._measure
 
+    def network(self) -> dict[str, Any] | None:
+        """The latest network picture ({"layer_dims", "activation", "weights"}), or None."""
+        with self._lock:
+            details = self._details
+        if details is None:
+            return None
+        network: dict[str, Any] = json.loads("{" + details.members + "}")["network"]
+        return network
+
     def snapshot(self) -> tuple[Snapshot, Cursor]:
         """The whole run so far, and the cursor just after it."""
         with self._lock:

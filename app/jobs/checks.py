@@ -1,0 +1,63 @@
+"""Gradient checking a job: is its backward pass right at the weights it has now?
+
+The weights come from the job's log (its latest network picture), not from the
+training thread, so a check never races the updates and works wherever the job runs.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.jobs.manager import Job
+from app.nn.gradcheck import EPSILON, THRESHOLD, gradient_check
+
+MAX_EXAMPLES = 100  # the check costs two forward passes per parameter: keep m small
+
+
+@dataclass(frozen=True)
+class JobGradientCheck:
+    """The course's check on a job: difference, pass/fail and where it differs most."""
+
+    difference: float
+    passed: bool
+    worst: str
+    threshold: float
+    epsilon: float
+    m: int
+    n_parameters: int
+
+
+class NoWeightsError(Exception):
+    """The job has no weights to check (not drawn yet) or they blew up (diverged)."""
+
+
+def check_job_gradients(job: Job, max_examples: int = MAX_EXAMPLES) -> JobGradientCheck:
+    """Two-sided differences against backward_propagation at the job's latest weights.
+
+    Uses the first `max_examples` training examples X: (2, m), Y: (1, m); l2 as trained.
+    """
+    network = job.log.network()
+    if network is None:
+        raise NoWeightsError("The job has not drawn its network yet: try again in a moment.")
+    try:
+        parameters = {
+            name: np.array(value, dtype=np.float64) for name, value in network["weights"].items()
+        }
+    except TypeError:  # a null weight: JSON's stand-in for NaN or infinity
+        parameters = {}
+    if not parameters or not all(np.all(np.isfinite(p)) for p in parameters.values()):
+        raise NoWeightsError("The job's weights are not finite numbers: nothing to check.")
+    X = job.data.X_train[:, :max_examples]
+    Y = job.data.Y_train[:, :max_examples]
+    result = gradient_check(parameters, X, Y, job.spec.activation, job.spec.l2)
+    if not np.isfinite(result.difference):
+        raise NoWeightsError("The cost is not finite at these weights: nothing to compare.")
+    return JobGradientCheck(
+        difference=result.difference,
+        passed=result.passed,
+        worst=result.worst,
+        threshold=THRESHOLD,
+        epsilon=EPSILON,
+        m=X.shape[1],
+        n_parameters=sum(p.size for p in parameters.values()),
+    )
