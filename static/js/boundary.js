@@ -52,8 +52,15 @@ export class BoundaryPlot {
         this.boundary = null;
       }
       this.revision += 1;
-      window.Plotly.react(this.div, this.data(), this.layout());
+      // Plotly.react to new points (or from points alone to points on a heatmap) can keep
+      // an autorange around the old centre; a new plot for those changes gets it right.
+      const shown = `${this.points}:${this.heatmap.z.length > 0}`;
+      const draw = shown === this.shown ? window.Plotly.react : window.Plotly.newPlot;
+      this.shown = shown;
+      draw(this.div, this.data(), this.layout(), PLOT_CONFIG);
     });
+    this.points = 0; // counts the point sets shown (setData)
+    this.shown = "0:false";
     this.run = "none";
     this.showTest = true;
     this.heatmap = {
@@ -106,6 +113,7 @@ export class BoundaryPlot {
   /** The run's points ({train: {x1, x2, y}, test: {...}}) under a fresh, empty boundary. */
   setData(dataset, runId) {
     this.run = runId || "none";
+    this.points += 1;
     const [train0, train1] = byClass(dataset && dataset.train);
     const [test0, test1] = byClass(dataset && dataset.test);
     [train0, train1, test0, test1].forEach(([x, y], k) => {

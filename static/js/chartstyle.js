@@ -32,3 +32,19 @@ export function throttledDraw(draw, ms = 100) {
     }, wait);
   };
 }
+
+/**
+ * Line styles for past runs drawn over the cost chart: colour-blind-safe colours
+ * (the page's blue and the Okabe-Ito set) and, as a second cue, a dash pattern each.
+ * `dash` is a pixel list that both Plotly (line.dash) and SVG (stroke-dasharray) read.
+ */
+export const OVERLAY_STYLES = [
+  { color: "#0877bd", dash: "solid" },
+  { color: "#d55e00", dash: "9px,4px" },
+  { color: "#009e73", dash: "2px,3px" },
+  { color: "#e69f00", dash: "9px,3px,2px,3px" },
+  { color: "#cc79a7", dash: "14px,4px" },
+  { color: "#56b4e9", dash: "5px,3px" },
+  { color: "#6b7480", dash: "2px,3px,2px,3px,8px,3px" },
+  { color: "#8f7f00", dash: "12px,3px,2px,3px" },
+];

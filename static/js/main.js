@@ -1,6 +1,6 @@
 // Wires the page: the form and the URL (controls), the run bar, the views, the API and
-// the websocket. The one piece of state is the job being watched; everything drawn
-// comes from the server's messages.
+// the websocket, and the list of runs to compare. The one piece of state is the job being
+// watched; everything drawn comes from the server's messages.
 
 import * as api from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
@@ -11,7 +11,9 @@ import { LayersEditor } from "./layers.js";
 import { NetworkView } from "./network.js";
 import { drawPreview } from "./previews.js";
 import { RunBar } from "./runbar.js";
-import { JobSocket } from "./socket.js";
+import { displayLabel, RunList } from "./runs.js";
+import { RunsPanel } from "./runspanel.js";
+import { fetchSnapshot, JobSocket } from "./socket.js";
 
 const FINAL = new Set(["done", "stopped", "diverged", "failed"]);
 const PLAYING = new Set(["queued", "running"]);
@@ -36,6 +38,18 @@ class Playground {
     this.layers = new LayersEditor($("#layers-editor"), {
       onChange: (hidden) => this.controls.update({ hidden_layers: hidden }, "hidden_layers"),
     });
+    this.runsPanel = new RunsPanel($("#runs"), {
+      onToggle: (id, on) => this.runs.setOverlay(id, on),
+      onLoad: (id) => this.loadRun(id),
+      onClear: () => this.runs.clear(),
+    });
+    this.runs = new RunList({
+      storage: localStorageOrNull(),
+      onRows: () => this.runsPanel.render(this.runs.newestFirst(), this.runs.currentId),
+      onRow: (run) => this.runsPanel.update(run),
+      onOverlays: () => this.cost.setOverlays(this.runs.overlays()),
+    });
+    window.addEventListener("pagehide", () => this.runs.save());
     this.datasetDefaults = {};
     this.job = null; // the job watched: {id, status, iteration, config, ...}
     this.starting = null; // the pending POST /api/jobs, while a run is being created
@@ -58,6 +72,8 @@ class Playground {
     this.controls.show(settings);
     this.settingsShown();
     this.loadDatasets();
+    this.runs.load();
+    this.fetchPastRuns(jobId);
     if (jobId) await this.attach(jobId);
     else this.ready();
   }
@@ -88,6 +104,7 @@ class Playground {
     } catch (error) {
       this.ready();
       const gone = error.status === 404;
+      if (gone) this.runs.expire(jobId);
       this.runBar.say(
         gone
           ? "That run is no longer on the server. Its settings are restored: press ▶ to train it again."
@@ -97,12 +114,34 @@ class Playground {
     }
   }
 
+  /** The costs of the runs listed from before a reload, from their snapshots. */
+  fetchPastRuns(watchedId) {
+    for (const run of this.runs.runs) {
+      if (run.id === watchedId || run.expired) continue;
+      fetchSnapshot(run.id).then(
+        (snapshot) => this.runs.snapshot(run.id, snapshot.job, snapshot.history),
+        (error) => (error.gone ? this.runs.expire(run.id) : this.runs.unreachable(run.id)),
+      );
+    }
+  }
+
+  /** Show a listed run's settings in the form (and the URL); the viewer presses ▶ to train. */
+  async loadRun(id) {
+    const run = this.runs.get(id);
+    if (!run) return;
+    this.controls.show(run.settings);
+    await this.newRun({ play: false });
+    const label = displayLabel(run);
+    this.runBar.say(`Settings of run #${run.number} (${label}) loaded: press ▶ to train them.`);
+  }
+
   // ---- runs ------------------------------------------------------------------------
 
   /** No job: the settings are shown, the views are empty, ▶ starts a run. */
   ready() {
     this.unwatch();
     this.job = null;
+    this.runs.unwatch();
     this.trainSize = null;
     this.runBar.setStatus("ready");
     this.runBar.setIteration(-1, this.settings.iterations);
@@ -184,18 +223,21 @@ class Playground {
     const job = this.job;
     if (job && ACTIVE.has(job.status)) {
       api.control(job.id, { action: "stop" }).catch(() => {});
+      this.runs.stopped(job.id);
     }
   }
 
   watch(job) {
     this.unwatch();
     this.job = job;
+    this.runs.watch(job);
     this.showStatus(job.status, job.detail);
     this.updateUrl();
     this.socket = new JobSocket(job.id, {
       onMessage: (message) => this.receive(job.id, message),
       onRetry: () => this.runBar.say("Connection lost: reconnecting…", "warning"),
       onGone: () => {
+        this.runs.expire(job.id);
         this.ready();
         this.runBar.say("That run is no longer on the server: press ▶ to train again.", "info");
       },
@@ -219,6 +261,7 @@ class Playground {
 
   onSnapshot({ job, dataset, history, boundary, network, neurons }) {
     this.job = job;
+    this.runs.snapshot(job.id, job, history);
     // The job's config is the truth (another viewer may have changed its learning rate).
     this.controls.show(settingsFromConfig(job.config));
     const train = dataset && dataset.train;
@@ -238,6 +281,7 @@ class Playground {
 
   onProgress(message) {
     this.job.iteration = message.iteration;
+    this.runs.progress(this.job.id, message);
     this.cost.append(message.first_iteration, message.cost);
     if (message.test_cost !== undefined && message.test_cost !== null) {
       this.cost.appendTest(message.iteration, message.test_cost);
@@ -256,6 +300,7 @@ class Playground {
   onStatus({ status, detail }) {
     this.job.status = status;
     this.job.detail = detail;
+    this.runs.status(this.job.id, status);
     this.showStatus(status, detail);
   }
 
@@ -354,7 +399,8 @@ class Playground {
     if (key === "dataset") this.takeDatasetNoise();
     this.settingsShown();
     if (LIVE.has(key) && this.job && ACTIVE.has(this.job.status)) {
-      await this.command({ action: "set", [key]: this.settings[key] });
+      const [job, value] = [this.job, this.settings[key]];
+      if (await this.command({ action: "set", [key]: value })) this.runs.setLive(job.id, key, value);
       return;
     }
     await this.newRun({ play: Boolean(this.job && PLAYING.has(this.job.status)) });
@@ -393,6 +439,15 @@ class Playground {
   updateUrl() {
     const url = urlFor(this.settings, this.job && this.job.id);
     if (url !== window.location.search) window.history.replaceState(null, "", url);
+  }
+}
+
+/** The page's localStorage, or null where the browser refuses it (the list then lives only here). */
+function localStorageOrNull() {
+  try {
+    return window.localStorage;
+  } catch (error) {
+    return null;
   }
 }
 

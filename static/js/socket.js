@@ -80,3 +80,30 @@ export class JobSocket {
     if (this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
   }
 }
+
+/**
+ * The snapshot of job `jobId` (its whole history so far), then the socket is closed.
+ * Rejects with an error whose `gone` is true when the server no longer has the job.
+ */
+export function fetchSnapshot(jobId) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(socketUrl(jobId));
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+    };
+    ws.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type !== "snapshot") return; // an unknown job may first get an `error`
+      ws.onclose = null;
+      ws.close(1000);
+      resolve(message);
+    };
+    ws.onclose = async (event) => {
+      const gone = event.code === NOT_FOUND || (!opened && (await jobIsGone(jobId)));
+      const error = new Error(gone ? "Job not found" : "Connection closed");
+      error.gone = gone;
+      reject(error);
+    };
+  });
+}
