@@ -22,10 +22,15 @@ class Settings(BaseSettings):
     HOST: str = "127.0.0.1"
     PORT: int = Field(default=8000, ge=0, le=65535)
 
-    # Jobs: how many train at once (queued, running or paused), how many are kept in
-    # memory (finished ones are dropped oldest first to make room).
+    # Jobs: how many train at once (queued or running: a paused job holds no place, but
+    # resuming it needs one), how many are kept in memory (finished ones are dropped
+    # oldest first to make room).
     MAX_RUNNING_JOBS: int = Field(default=32, ge=1)
     MAX_JOBS: int = Field(default=60, ge=1)
+    # Seconds after which a job that nobody watches (no websocket) or steers is stopped
+    # when its place is needed: a page closed on a paused job must not keep it forever.
+    # 0: never.
+    IDLE_TIMEOUT: float = Field(default=600.0, ge=0)
     # Seconds a refused client is told to wait (Retry-After) when every slot is taken.
     RETRY_AFTER: int = Field(default=10, ge=1)
 
@@ -46,6 +51,10 @@ class Settings(BaseSettings):
     # The network's weights and per-neuron heatmaps ride on fewer messages (a second),
     # which keeps a progress message with a 100 x 100 boundary under 15 KB.
     DETAILS_RATE: float = Field(default=4.0, gt=0, le=100)
+    # Progress messages per second over all websocket viewers: each message is compressed
+    # and sent once per viewer, so with more viewers than this allows at PROGRESS_RATE,
+    # each one gets fewer, larger messages (never fewer iterations).
+    MAX_SEND_RATE: float = Field(default=600.0, gt=0)
     # Resolution of the small per-neuron heatmaps.
     NEURON_GRID: int = Field(default=24, ge=2, le=64)
 

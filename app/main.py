@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             progress_rate=settings.PROGRESS_RATE,
             details_rate=settings.DETAILS_RATE,
             neuron_resolution=settings.NEURON_GRID,
+            idle_timeout=settings.IDLE_TIMEOUT,
             runner=ThreadRunner(switch_interval=settings.SWITCH_INTERVAL),
         )
         app.state.manager = manager

@@ -7,12 +7,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from app.api.deps import SettingsDep
-from app.api.schemas import DatasetInfo
+from app.api.limits import ReadableErrorsRoute, echo, engine_error
+from app.api.schemas import DatasetInfo, refusals
 from app.jobs.manager import DataSplit, JobSpec
 from app.nn import datasets
 from app.nn.datasets import MAX_SEED
 
-router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+router = APIRouter(prefix="/api/datasets", tags=["datasets"], route_class=ReadableErrorsRoute)
 
 
 @router.get("", response_model=list[DatasetInfo])
@@ -21,7 +22,7 @@ async def list_datasets() -> Any:
     return [{"name": name, **datasets.DEFAULTS[name]} for name in datasets.NAMES]
 
 
-@router.get("/{name}")
+@router.get("/{name}", responses=refusals(404))
 async def read_dataset(
     name: str,
     settings: SettingsDep,
@@ -35,7 +36,7 @@ async def read_dataset(
     Same shape as the snapshot's `dataset`: {"name", "train": {"x1", "x2", "y"}, "test"}.
     """
     if name not in datasets.NAMES:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Unknown dataset {name!r}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Unknown dataset {echo(name)!r}")
     spec = JobSpec(
         dataset=name, n_samples=n_samples, noise=noise, data_seed=seed, test_fraction=test_fraction
     ).resolved()
@@ -49,7 +50,6 @@ async def read_dataset(
     try:
         data = DataSplit.make(spec)
     except ValueError as error:
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": ("query",), "msg": str(error)}]
-        ) from None
+        fields = ("n_samples", "noise", "seed", "test_fraction")
+        raise RequestValidationError([engine_error(error, "query", fields)]) from None
     return Response(data.to_json(name), media_type="application/json")

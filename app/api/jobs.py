@@ -8,16 +8,29 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.schemas import JobControl, JobCreate, JobPublic, control_errors, limit_errors
+from app.api.limits import ReadableErrorsRoute, engine_error
+from app.api.schemas import (
+    JobControl,
+    JobCreate,
+    JobPublic,
+    control_errors,
+    limit_errors,
+    refusals,
+)
 from app.jobs.checks import NoWeightsError, check_job_gradients
 from app.jobs.manager import Job, JobFinishedError, JobNotFoundError, TooManyJobsError
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], route_class=ReadableErrorsRoute)
 
 NOT_FOUND = "Job not found"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=JobPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JobPublic,
+    responses=refusals(413, 415, 429),
+)
 async def create_job(body: JobCreate, settings: SettingsDep, manager: JobManagerDep) -> Any:
     """Start a training job; 422 names a field out of range, 429 when the server is full."""
     errors = limit_errors(body, settings)
@@ -27,14 +40,10 @@ async def create_job(body: JobCreate, settings: SettingsDep, manager: JobManager
         job = manager.create(body.spec(settings))
     except ValueError as error:
         raise RequestValidationError(
-            [{"type": "value_error", "loc": ("body",), "msg": str(error), "input": None}]
+            [engine_error(error, "body", JobCreate.model_fields)]
         ) from None
     except TooManyJobsError as error:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=str(error),
-            headers={"Retry-After": str(error.retry_after)},
-        ) from None
+        raise _too_many(error) from None
     return job.summary()
 
 
@@ -44,13 +53,13 @@ async def list_jobs(manager: JobManagerDep) -> Any:
     return [job.summary() for job in manager.list()]
 
 
-@router.get("/{job_id}", response_model=JobPublic)
+@router.get("/{job_id}", response_model=JobPublic, responses=refusals(404))
 async def read_job(job_id: str, manager: JobManagerDep) -> Any:
     """A job's status, config, last iteration and latest metrics."""
     return _get(manager, job_id).summary()
 
 
-@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(404))
 async def delete_job(job_id: str, manager: JobManagerDep) -> None:
     """Stop a job (its viewers see `stopped`) and remove it."""
     try:
@@ -59,11 +68,16 @@ async def delete_job(job_id: str, manager: JobManagerDep) -> None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None
 
 
-@router.post("/{job_id}/control", response_model=JobPublic)
+@router.post(
+    "/{job_id}/control", response_model=JobPublic, responses=refusals(404, 409, 413, 415, 429)
+)
 async def control_job(
     job_id: str, body: JobControl, settings: SettingsDep, manager: JobManagerDep
 ) -> Any:
-    """Pause, resume, stop, step or set the learning rate/speed; 409 once the job has ended."""
+    """Pause, resume, stop, step or set the learning rate/speed; 409 once the job has ended.
+
+    429 when resuming or stepping a paused job while the server trains all it can.
+    """
     errors = control_errors(body, settings)
     if errors:
         raise RequestValidationError(errors)
@@ -73,21 +87,43 @@ async def control_job(
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None
     except JobFinishedError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
+    except TooManyJobsError as error:
+        raise _too_many(error) from None
     return job.summary()
 
 
-@router.post("/{job_id}/gradcheck")
+@router.post("/{job_id}/gradcheck", responses=refusals(404, 409, 429))
 async def check_gradients(job_id: str, manager: JobManagerDep, request: Request) -> dict[str, Any]:
-    """The course's gradient check at the job's current weights; 409 when it has none."""
+    """The course's gradient check at the job's current weights; 409 when it has none.
+
+    429 while a check of the same job is under way (a button clicked again and again).
+    """
     job = _get(manager, job_id)
-    # One check at a time on the whole server: each costs thousands of forward passes,
-    # and a class clicking the button at once must not starve the training jobs.
-    async with request.app.state.checking:
-        try:
+    if job.checking:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="A gradient check of this job is under way: wait for its result.",
+            headers={"Retry-After": "1"},
+        )
+    job.checking = True
+    try:
+        # One check at a time on the whole server: each costs thousands of forward passes,
+        # and a class clicking the button at once must not starve the training jobs.
+        async with request.app.state.checking:
             result = await anyio.to_thread.run_sync(check_job_gradients, job)
-        except NoWeightsError as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
+    except NoWeightsError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
+    finally:
+        job.checking = False
     return asdict(result)
+
+
+def _too_many(error: TooManyJobsError) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail=str(error),
+        headers={"Retry-After": str(error.retry_after)},
+    )
 
 
 def _get(manager: JobManagerDep, job_id: str) -> Job:

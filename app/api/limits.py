@@ -1,9 +1,14 @@
 """Request limits: a cap on body size, readable validation errors, GET /api/limits."""
 
+import math
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import SettingsDep
@@ -50,6 +55,115 @@ class BodySizeLimit:
 
 class _TooLargeError(Exception):
     pass
+
+
+class ReadableErrorsRoute(APIRoute):
+    """A route whose refusals are JSON a client can read, naming the field: never a 500.
+
+    Pydantic writes each bad value back in its error. A NaN or an infinity in the body
+    (Python's JSON reader takes them) cannot be written as JSON, and a long value should
+    not be written back whole: values are echoed JSON-safe and short. A body that cannot
+    be read at all (nested too deeply, a number with thousands of digits) is a 422 about
+    "body"; a body that is not JSON at all is a 415.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def readable_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                if _not_json(error.errors(), request):
+                    raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, NOT_JSON) from None
+                raise RequestValidationError(readable(error.errors())) from None
+            except HTTPException as error:
+                cause = error.__cause__
+                if error.status_code == 400 and isinstance(cause, ValueError | RecursionError):
+                    message = f"The body cannot be read as JSON: {unreadable(cause)}."
+                    raise RequestValidationError([body_error(message)]) from None
+                raise
+
+        return readable_handler
+
+
+NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
+MAX_ECHO = 100  # characters of a bad value written back in its error
+MAX_ITEMS = 20  # items of a bad list or object written back
+MAX_DEPTH = 3  # levels of a bad list or object written back
+
+
+def readable(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic's errors with every echoed value JSON-safe and short."""
+    out = []
+    for error in errors:
+        error = dict(error)
+        if "input" in error:
+            error["input"] = echo(error["input"])
+        if "ctx" in error:
+            error["ctx"] = echo(error["ctx"])
+        if error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body",):
+            error["msg"] = "The body is missing: send a JSON object."
+        out.append(error)
+    return out
+
+
+def echo(value: Any, depth: int = 0) -> Any:
+    """`value` as JSON can carry it, cut short: NaN and infinities spelled as strings."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, int):
+        digits = str(value)
+        return value if len(digits) <= 20 else f"{digits[:20]}… ({len(digits)} digits)"
+    if isinstance(value, bytes | bytearray):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        if depth >= MAX_DEPTH:
+            return "{…}"
+        items = list(value.items())[:MAX_ITEMS]
+        return {echo(str(k)): echo(v, depth + 1) for k, v in items}
+    if isinstance(value, list | tuple):
+        if depth >= MAX_DEPTH:
+            return "[…]"
+        return [echo(v, depth + 1) for v in value[:MAX_ITEMS]]
+    text = str(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+
+
+def unreadable(error: Exception) -> str:
+    """Why JSON text could not be read, for people."""
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply"
+    if "integer string conversion" in str(error):
+        return "a number in it has too many digits"
+    return str(error)
+
+
+def engine_error(error: ValueError, where: str, fields: Any) -> dict[str, Any]:
+    """A 422 error for a ValueError of the engine, at the field its message starts with."""
+    message = str(error)
+    first = message.split(" ", 1)[0]
+    loc = (where, first) if first in fields else (where,)
+    return {"type": "value_error", "loc": loc, "msg": message, "input": None}
+
+
+def body_error(message: str) -> dict[str, Any]:
+    """A 422 error about the body as a whole."""
+    return {"type": "json_invalid", "loc": ("body",), "msg": message, "input": None}
+
+
+def _not_json(errors: Any, request: Request) -> bool:
+    """Whether the body was refused only because it was not sent as JSON."""
+    content_type = request.headers.get("content-type", "")
+    bad_type = content_type and "json" not in content_type.split(";")[0].lower()
+    return bool(bad_type) and any(
+        e.get("type") == "model_attributes_type" and tuple(e.get("loc", ())) == ("body",)
+        for e in errors
+    )
 
 
 def field_name(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -8,8 +8,18 @@ way a value out of range is a 422 whose message names the field.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from app.api.limits import echo
 from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.log import STATUSES
@@ -17,10 +27,31 @@ from app.jobs.manager import JobSpec
 from app.nn import activations, datasets
 from app.nn.datasets import MAX_SEED
 
-Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
-Units = Annotated[int, Field(ge=1)]
-LearningRate = Annotated[float, Field(gt=0, le=1000)]
-Speed = Annotated[float, Field(gt=0)]
+
+def _a_number(value: Any) -> Any:
+    """Refuse true/false and text where a number belongs (pydantic would take 1 or "100")."""
+    if isinstance(value, bool | str):
+        kind = "true or false" if isinstance(value, bool) else "text"
+        raise PydanticCustomError(
+            "number_type", "Input should be a number, not {kind}", {"kind": kind}
+        )
+    return value
+
+
+# Numbers as JSON writes them: 100 and 100.0 are the integer 100, but true and "100"
+# are mistakes to point out, not values to guess. The bounds come before the check, so
+# the OpenAPI schema shows them.
+_NUMBER = BeforeValidator(_a_number)
+Count = Annotated[int, Field(ge=1), _NUMBER]
+SampleCount = Annotated[int, Field(ge=2), _NUMBER]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), _NUMBER]
+GridSize = Annotated[int, Field(ge=2), _NUMBER]
+Noise = Annotated[float, Field(ge=0, le=5), _NUMBER]
+TestFraction = Annotated[float, Field(ge=0, le=0.9), _NUMBER]
+L2 = Annotated[float, Field(ge=0, le=10), _NUMBER]
+LearningRate = Annotated[float, Field(gt=0, le=1000), _NUMBER]
+Speed = Annotated[float, Field(gt=0), _NUMBER]
+Bool = Annotated[bool, Strict()]
 
 _SPEC = JobSpec()
 
@@ -34,29 +65,33 @@ class JobCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    dataset: str = _SPEC.dataset
-    n_samples: int | None = Field(default=None, ge=2)
-    noise: float | None = Field(default=None, ge=0, le=5)
+    dataset: str = Field(default=_SPEC.dataset, json_schema_extra={"enum": list(datasets.NAMES)})
+    n_samples: SampleCount | None = None
+    noise: Noise | None = None
     data_seed: Seed | None = None
-    test_fraction: float = Field(default=_SPEC.test_fraction, ge=0, le=0.9)
-    hidden_layers: list[Units] = Field(default_factory=lambda: list(_SPEC.hidden_layers))
-    activation: str = _SPEC.activation
+    test_fraction: TestFraction = _SPEC.test_fraction
+    hidden_layers: list[Count] = Field(default_factory=lambda: list(_SPEC.hidden_layers))
+    activation: str = Field(
+        default=_SPEC.activation, json_schema_extra={"enum": list(activations.ACTIVATIONS)}
+    )
     init: Literal["course", "he", "xavier"] = "course"
     learning_rate: LearningRate = _SPEC.learning_rate
-    iterations: int = Field(default=_SPEC.iterations, ge=1)
+    iterations: Count = _SPEC.iterations
     seed: Seed = 2
     optimizer: Literal["gd", "momentum", "rmsprop", "adam"] = "gd"
-    batch_size: int | None = Field(default=None, ge=1)
-    l2: float = Field(default=_SPEC.l2, ge=0, le=10)
-    grid: int | None = Field(default=None, ge=2)
+    batch_size: Count | None = None
+    l2: L2 = _SPEC.l2
+    grid: GridSize | None = None
     speed: Speed | None = None
-    start_paused: bool = False
+    start_paused: Bool = False
 
     @field_validator("dataset")
     @classmethod
     def _known_dataset(cls, name: str) -> str:
         if name not in datasets.NAMES:
-            raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(datasets.NAMES)}")
+            raise ValueError(
+                f"unknown dataset {echo(name)!r}: use one of {', '.join(datasets.NAMES)}"
+            )
         return name
 
     @field_validator("activation")
@@ -64,7 +99,7 @@ class JobCreate(BaseModel):
     def _known_activation(cls, name: str) -> str:
         if name not in activations.ACTIVATIONS:
             accepted = ", ".join(activations.ACTIVATIONS)
-            raise ValueError(f"unknown activation {name!r}: use one of {accepted}")
+            raise ValueError(f"unknown activation {echo(name)!r}: use one of {accepted}")
         return name
 
     def spec(self, settings: Settings) -> JobSpec:
@@ -88,7 +123,7 @@ class JobControl(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     action: Literal["pause", "resume", "stop", "step", "set"]
-    steps: int = Field(default=1, ge=1)
+    steps: Count = 1
     learning_rate: LearningRate | None = None
     speed: Speed | None = None
 
@@ -153,6 +188,26 @@ class JobPublic(BaseModel):
     iteration: int
     metrics: JobMetrics
     created_at: datetime
+
+
+class Refusal(BaseModel):
+    """Why a request was refused (404, 409, 413, 415, 429): a sentence for people."""
+
+    detail: str
+
+
+_REFUSALS = {
+    404: "No job (or dataset) has this id (name).",
+    409: "The job has ended, or has no weights to check.",
+    413: "The body is larger than GRADLIVE_MAX_REQUEST_BYTES.",
+    415: "The body was not sent as JSON.",
+    429: "The server trains all it can at once; Retry-After says when to try again.",
+}
+
+
+def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the refusals a route may answer, besides its 422."""
+    return {code: {"model": Refusal, "description": _REFUSALS[code]} for code in codes}
 
 
 class DatasetInfo(BaseModel):

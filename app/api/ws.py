@@ -15,11 +15,17 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import explained
+from app.api.limits import explained, unreadable
 from app.api.schemas import JobControl, control_errors
 from app.config import Settings
-from app.jobs.manager import Job, JobFinishedError, JobManager, JobNotFoundError
-from app.jobs.stream import error_message, messages
+from app.jobs.manager import (
+    Job,
+    JobFinishedError,
+    JobManager,
+    JobNotFoundError,
+    TooManyJobsError,
+)
+from app.jobs.stream import error_message, is_progress, messages
 
 router = APIRouter(tags=["websocket"])
 
@@ -41,14 +47,15 @@ async def watch_job(
         return
     await websocket.accept()
     viewer = _Viewer(websocket, job, manager, settings)
-    async with anyio.create_task_group() as group:
+    with manager.watching(job):
+        async with anyio.create_task_group() as group:
 
-        async def run_then_cancel(task: Callable[[], Awaitable[None]]) -> None:
-            await task()
-            group.cancel_scope.cancel()
+            async def run_then_cancel(task: Callable[[], Awaitable[None]]) -> None:
+                await task()
+                group.cancel_scope.cancel()
 
-        group.start_soon(run_then_cancel, viewer.send_messages)
-        group.start_soon(run_then_cancel, viewer.receive_commands)
+            group.start_soon(run_then_cancel, viewer.send_messages)
+            group.start_soon(run_then_cancel, viewer.receive_commands)
 
 
 async def _refuse_unknown_job(websocket: WebSocket) -> None:
@@ -83,7 +90,18 @@ class _Viewer:
             async with contextlib.aclosing(messages(self.job)) as stream:
                 async for text in stream:
                     await self.send(text)
+                    if is_progress(text) and (gap := self.gap()):
+                        await anyio.sleep(gap)
             await self.websocket.close(NORMAL_CLOSE)
+
+    def gap(self) -> float:
+        """Seconds to wait after a progress message: viewers share MAX_SEND_RATE a second.
+
+        Each message is compressed and sent once per viewer, so many viewers each get
+        fewer, larger messages (never fewer iterations) instead of slowing the server.
+        """
+        gap = self.manager.viewers / self.settings.MAX_SEND_RATE
+        return gap if gap > 1 / self.settings.PROGRESS_RATE else 0.0
 
     async def receive_commands(self) -> None:
         """Apply each command the viewer sends; answer `error` to what is not understood."""
@@ -107,6 +125,8 @@ class _Viewer:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             return error_message(f"The message is not JSON: {error}.")
+        except (ValueError, RecursionError) as error:  # too deep, or a number too long
+            return error_message(f"The message cannot be read: {unreadable(error)}.")
         if not isinstance(data, dict):
             return error_message('Send a JSON object, e.g. {"action": "pause"}.')
         try:
@@ -118,9 +138,10 @@ class _Viewer:
             return error_message(_explain(errors))
         try:
             await self.manager.control(self.job.id, body.command())
-        except (JobFinishedError, JobNotFoundError) as error:
-            detail = str(error) if isinstance(error, JobFinishedError) else "Job not found"
-            return error_message(detail)
+        except (JobFinishedError, TooManyJobsError) as error:
+            return error_message(str(error))
+        except JobNotFoundError:
+            return error_message("Job not found")
         return None
 
 

@@ -38,14 +38,19 @@ class Control:
         self._condition = threading.Condition()
         self._sent = 0
         self.applied = 0
+        # Set by every command: wakes the runner where it waits for something else
+        # (its turn to train), so it can look at the command at once.
+        self.alarm = threading.Event()
 
     def send(self, command: Command) -> int:
         """Queue a command; returns its number, which `applied` reaches once it is done."""
         with self._condition:
             self._sent += 1
-            self._commands.append((self._sent, command))
+            number = self._sent
+            self._commands.append((number, command))
             self._condition.notify_all()
-            return self._sent
+        self.alarm.set()
+        return number
 
     @property
     def pending(self) -> bool:

@@ -8,7 +8,8 @@ import asyncio
 import contextlib
 import json
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -111,9 +112,15 @@ class DataSplit:
 
 
 class Job:
-    """One training job: spec, data, log, control channel and training loop."""
+    """One training job: spec, data, log, control channel and training loop.
 
-    def __init__(self, job_id: str, spec: JobSpec, data: DataSplit, log: JobLog) -> None:
+    viewers: websockets watching it now; seen: when (manager's clock) someone last
+    looked at it or steered it; checking: a gradient check of it is under way.
+    """
+
+    def __init__(
+        self, job_id: str, spec: JobSpec, data: DataSplit, log: JobLog, seen: float = 0.0
+    ) -> None:
         self.id = job_id
         self.spec = spec
         self.data = data
@@ -123,6 +130,9 @@ class Job:
         self.learning_rate = spec.learning_rate
         self.speed = spec.speed
         self.dataset_json = data.to_json(spec.dataset)
+        self.viewers = 0
+        self.seen = seen
+        self.checking = False
 
     @property
     def status(self) -> str:
@@ -179,7 +189,14 @@ class TooManyJobsError(Exception):
 
 
 class JobManager:
-    """Creates and keeps the jobs of one server, within its limits."""
+    """Creates and keeps the jobs of one server, within its limits.
+
+    max_running jobs may train at once (queued or running; a paused job costs nothing
+    and holds no place, but resuming it needs one). max_jobs are kept in memory, finished
+    ones dropped oldest first. A job that nobody has watched or steered for idle_timeout
+    seconds (None: never) is stopped when its place is needed, so jobs left behind by
+    closed pages do not fill the server.
+    """
 
     def __init__(
         self,
@@ -190,7 +207,9 @@ class JobManager:
         progress_rate: float = 20.0,
         details_rate: float = 5.0,
         neuron_resolution: int = 24,
+        idle_timeout: float | None = 600.0,
         runner: Runner | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_running = max_running
         self.max_jobs = max_jobs
@@ -198,16 +217,22 @@ class JobManager:
         self.frame_interval = 1.0 / progress_rate
         self.details_interval = 1.0 / details_rate
         self.neuron_resolution = neuron_resolution
+        self.idle_timeout = idle_timeout or None
         self.runner = runner or ThreadRunner()
+        self.clock = clock
+        self.viewers = 0  # websockets watching any job
         self._jobs: dict[str, Job] = {}
+        self._starting: set[str] = set()  # paused jobs being resumed or stepped
 
     def create(self, spec: JobSpec) -> Job:
         """Build a job from its spec and start it; ValueError for a bad spec.
 
-        TooManyJobsError when max_running jobs are unfinished, or max_jobs are kept and none
-        has finished (finished jobs are dropped oldest first to make room).
+        TooManyJobsError when max_running jobs are training, or max_jobs are kept and none
+        has finished (finished jobs are dropped oldest first to make room). Idle jobs are
+        stopped first.
         """
-        self._check_running()
+        self.stop_idle()
+        self._check_training()
         spec = spec.resolved()
         data = DataSplit.make(spec)
         has_test = data.X_test.shape[1] > 0
@@ -226,7 +251,7 @@ class JobManager:
             self.neuron_resolution,
         )
         self._make_room()
-        job = Job(self._new_id(), spec, data, JobLog(asyncio.get_running_loop()))
+        job = Job(self._new_id(), spec, data, JobLog(asyncio.get_running_loop()), self.clock())
         loop = TrainingLoop(
             trainer,
             painter,
@@ -246,29 +271,83 @@ class JobManager:
         return list(self._jobs.values())
 
     def get(self, job_id: str) -> Job:
-        """The job with this id; JobNotFoundError otherwise."""
+        """The job with this id; JobNotFoundError otherwise. Asking for it resets its idle time."""
         try:
-            return self._jobs[job_id]
+            job = self._jobs[job_id]
         except KeyError:
             raise JobNotFoundError(job_id) from None
+        job.seen = self.clock()
+        return job
 
-    def running(self) -> int:
-        """How many jobs have not finished (queued, running or paused)."""
-        return sum(not job.final for job in self._jobs.values())
+    def training(self) -> int:
+        """How many jobs train (queued or running, or being resumed); paused ones do not."""
+        return sum(
+            not job.final and (job.status in ("queued", "running") or job.id in self._starting)
+            for job in self._jobs.values()
+        )
+
+    @contextlib.contextmanager
+    def watching(self, job: Job) -> Iterator[None]:
+        """While a viewer watches `job`: it is not idle, and it counts in `viewers`."""
+        job.viewers += 1
+        self.viewers += 1
+        job.seen = self.clock()
+        try:
+            yield
+        finally:
+            job.viewers -= 1
+            self.viewers -= 1
+            job.seen = self.clock()  # idle from when its last viewer left
 
     async def control(self, job_id: str, command: Command, timeout: float = 2.0) -> Job:
-        """Send a command and wait (up to `timeout` s) until the job has applied it."""
+        """Send a command and wait (up to `timeout` s) until the job has applied it.
+
+        TooManyJobsError when it would resume (or step) a paused job while max_running
+        jobs train; the job stays paused.
+        """
         job = self.get(job_id)
         if job.final:
             raise JobFinishedError(f"The job has ended ({job.status}): start a new one.")
+        starts = command.action in ("resume", "step") and job.status == "paused"
+        if starts and job.id not in self._starting:
+            self.stop_idle()
+            self._check_training(resuming=True)
         if command.action == "set":
             if command.learning_rate is not None:
                 job.learning_rate = command.learning_rate
             if command.set_speed:
                 job.speed = command.speed
         number = job.control.send(command)
-        await _wait(job, lambda: job.control.applied >= number or job.final, timeout)
+        if starts:
+            self._starting.add(job.id)
+        try:
+            await _wait(job, lambda: job.control.applied >= number or job.final, timeout)
+        finally:
+            if starts:
+                self._starting.discard(job.id)
         return job
+
+    def stop_idle(self) -> tuple[Job, ...]:
+        """Stop every unfinished job that nobody has watched or steered for idle_timeout s."""
+        if self.idle_timeout is None:
+            return ()
+        now = self.clock()
+        idle = tuple(
+            job
+            for job in self._jobs.values()
+            if not job.final and job.viewers == 0 and now - job.seen >= self.idle_timeout
+        )
+        minutes = self.idle_timeout / 60
+        reason = (
+            f"Stopped: nobody watched or steered the job for {minutes:g} minute"
+            + ("" if minutes == 1 else "s")
+            + ", so its place went to others."
+        )
+        for job in idle:
+            job.control.send(Command("stop", reason=reason))
+            # Final at once, so its place is free now; the loop writes nothing more.
+            job.log.set_status("stopped", reason)
+        return idle
 
     async def delete(self, job_id: str, timeout: float = 0.5) -> None:
         """Stop the job (its viewers see `stopped`) and forget it."""
@@ -287,11 +366,16 @@ class JobManager:
                 job.control.send(Command("stop", reason="The server is shutting down."))
         await asyncio.to_thread(self.runner.shutdown, timeout)
 
-    def _check_running(self) -> None:
-        if self.running() >= self.max_running:
+    def _check_training(self, resuming: bool = False) -> None:
+        if self.training() >= self.max_running:
+            advice = (
+                "The job stays paused: try again"
+                if resuming
+                else "Stop or delete a job, or try again"
+            )
             raise TooManyJobsError(
                 f"{self.max_running} jobs are already training, the most this server runs "
-                f"at once. Stop or delete a job, or try again in {self.retry_after} s.",
+                f"at once. {advice} in {self.retry_after} s.",
                 self.retry_after,
             )
 

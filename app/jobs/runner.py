@@ -29,13 +29,25 @@ logger = logging.getLogger(__name__)
 
 # A pace is kept on average; a wait shorter than this is left for a later iteration.
 MIN_WAIT = 0.001
+# A paced loop that is ahead sleeps at least this long, then runs every iteration due:
+# waking for each iteration (every 2 ms at 500/s) costs a thread switch and a turn each
+# time, which with a class of jobs took more time than the training itself.
+PACE_NAP = 0.02
 UNLIMITED = 1 << 62
 # A loop that fell this far behind its pace (a busy machine) starts counting afresh
 # instead of rushing to catch up.
 MAX_LAG = 0.25
+# Painting a frame (boundary, metrics, network) takes at most this share of a loop's
+# time: a frame that took t seconds is followed by the next one no sooner than t / share.
+# A big grid over a big network takes 50 ms to paint; 20 of those a second would leave
+# no time to train.
+PAINT_SHARE = 0.5
 # Training loops take turns of this many seconds, with this pause in between (see Turns).
 TURN = 0.02
 TURN_PAUSE = 0.0005
+# A loop waiting for a turn is woken by its alarm when a command comes; it also looks
+# every this many seconds, in case an alarm was missed.
+ALARM_POLL = 0.5
 
 
 class Sink(Protocol):
@@ -101,34 +113,44 @@ class Turns:
     fight over it, and the event loop, which needs it back after every socket call,
     queues behind each of them. Taking turns (first come, first served) leaves it one
     rival, and the short `pause` when a turn passes to another loop gives it a clear run.
+
+    A turn is handed to the next loop in line by waking that loop alone: waking every
+    waiting loop to let each check whether it is next costs a GIL handover per loop and
+    per turn, which with a class of jobs took more time than the training itself.
     """
 
     def __init__(self, length: float = TURN, pause: float = TURN_PAUSE) -> None:
         self.length = length
         self.pause = pause
-        self._condition = threading.Condition()
-        self._queue: deque[object] = deque()
+        self._lock = threading.Lock()
+        self._queue: deque[_Ticket] = deque()
         self._busy = False
 
-    def take(self, give_up: Callable[[], bool] = lambda: False) -> bool:
+    def take(
+        self, give_up: Callable[[], bool] = lambda: False, alarm: threading.Event | None = None
+    ) -> bool:
         """Wait for this thread's turn: True once it has it, False if give_up() came true.
 
-        give_up is checked every TURN seconds, so a command to a waiting loop is not
-        held up behind the turns of every other loop.
+        give_up is checked whenever `alarm` is set (a control channel sets it when a
+        command arrives) and every TURN seconds without an alarm, so a command to a
+        waiting loop is not held up behind the turns of every other loop.
         """
-        ticket = object()
-        with self._condition:
+        with self._lock:
+            if not self._busy and not self._queue:
+                self._busy = True
+                return True
+            ticket = _Ticket(alarm or threading.Event())
             self._queue.append(ticket)
-            try:
-                while self._busy or self._queue[0] is not ticket:
-                    if give_up():
-                        return False
-                    self._condition.wait(TURN)
-            finally:
-                self._queue.remove(ticket)
-                self._condition.notify_all()
-            self._busy = True
-            return True
+        poll = TURN if alarm is None else ALARM_POLL
+        while True:
+            ticket.alarm.wait(poll)
+            with self._lock:
+                ticket.alarm.clear()
+                if ticket.granted:
+                    return True
+                if give_up():
+                    self._queue.remove(ticket)
+                    return False
 
     @property
     def waiting(self) -> bool:
@@ -137,9 +159,23 @@ class Turns:
 
     def give_back(self) -> None:
         """End this thread's turn; the next in line takes it."""
-        with self._condition:
-            self._busy = False
-            self._condition.notify_all()
+        with self._lock:
+            if not self._queue:
+                self._busy = False
+                return
+            ticket = self._queue.popleft()
+            ticket.granted = True  # the turn passes on without ever being free
+            ticket.alarm.set()
+
+
+class _Ticket:
+    """A place in the line for a turn: `granted` once it is this loop's turn."""
+
+    __slots__ = ("alarm", "granted")
+
+    def __init__(self, alarm: threading.Event) -> None:
+        self.alarm = alarm
+        self.granted = False
 
 
 class TrainingLoop:
@@ -206,7 +242,7 @@ class TrainingLoop:
             if budget == 0:
                 self._flush_if_due()
                 self._end_turn()
-                self.control.wait(self.pacer.wait_time(now))
+                self.control.wait(max(self.pacer.wait_time(now), PACE_NAP))
                 continue
             turn_end = self._keep_turn(now)
             if turn_end is None:
@@ -257,7 +293,7 @@ class TrainingLoop:
             self._end_turn()
             if self.turns.waiting:
                 time.sleep(self.turns.pause)
-        if not self.turns.take(give_up=lambda: self.control.pending):
+        if not self.turns.take(give_up=lambda: self.control.pending, alarm=self.control.alarm):
             return None
         self._turn_end = self.clock() + self.turns.length
         return self._turn_end
@@ -327,17 +363,14 @@ class TrainingLoop:
         details = None
         if now >= self._next_details or not self._painted:
             details = self.painter.details(parameters)
-            self._next_details = now + self.details_interval
-        self.sink.append(
-            self._logged,
-            costs,
-            measure(self.trainer, last, cost),
-            self.painter.boundary(parameters),
-            details,
-        )
+            spent = self.clock() - now
+            self._next_details = now + max(self.details_interval, spent / PAINT_SHARE)
+        metrics, boundary = measure(self.trainer, last, cost), self.painter.boundary(parameters)
+        spent = self.clock() - now
+        self.sink.append(self._logged, costs, metrics, boundary, details)
         self._logged += len(costs)
         self._painted = True
-        self._next_frame = now + self.frame_interval
+        self._next_frame = now + max(self.frame_interval, spent / PAINT_SHARE)
 
     def _set_status(self, status: str, detail: str = "") -> None:
         self.sink.set_status(status, detail)

@@ -14,6 +14,7 @@ from app.jobs.log import FINAL_STATUSES, Picture, Progress, Snapshot, StatusChan
 from app.jobs.manager import Job
 
 NO_BOUNDARY = '"boundary":null'
+PROGRESS_PREFIX = '{"type":"progress",'
 NO_DETAILS = '"network":null,"neurons":null'
 
 
@@ -65,6 +66,11 @@ def progress_message(progress: Progress) -> str:
     }
     pictures = "".join("," + p.members for p in (progress.boundary, progress.details) if p)
     return f'{_dumps(head)[:-1]},"cost":[{progress.costs_json}]{pictures}}}'
+
+
+def is_progress(text: str) -> bool:
+    """Whether a message from `messages` is a progress message."""
+    return text.startswith(PROGRESS_PREFIX)
 
 
 def status_message(change: StatusChange) -> str:

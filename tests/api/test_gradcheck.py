@@ -47,3 +47,16 @@ async def test_a_diverged_job_has_nothing_to_check(client):
 async def test_an_unknown_job_is_404(client):
     response = await client.post("/api/jobs/nope/gradcheck")
     assert response.status_code == 404 and response.json() == {"detail": "Job not found"}
+
+
+async def test_a_job_can_be_checked_again_once_a_check_is_over(client):
+    job = await finished(client, iterations=50)
+    for _ in range(2):
+        response = await client.post(f"/api/jobs/{job['id']}/gradcheck")
+        assert response.status_code == 200, response.text
+
+
+async def test_a_refused_check_does_not_block_the_next_one(client):
+    job = await finished(client, iterations=500, learning_rate=100)
+    for _ in range(2):
+        assert (await client.post(f"/api/jobs/{job['id']}/gradcheck")).status_code == 409

@@ -233,3 +233,27 @@ async def test_limits_come_from_the_environment(monkeypatch):
             assert "GRADLIVE_MAX_ITERATIONS" in refused.json()["detail"][0]["msg"]
             job = (await client.post("/api/jobs", json={"iterations": 100})).json()
             assert job["config"]["speed"] == 250
+
+
+async def test_paused_jobs_leave_room_and_resuming_one_in_a_full_server_is_429(client, settings):
+    paused = {**SLOW_JOB, "start_paused": True}
+    first = (await client.post("/api/jobs", json=paused)).json()
+    await wait_for_status(client, first["id"], "paused")
+    for _ in range(settings.MAX_RUNNING_JOBS):  # the paused job holds no place
+        assert (await client.post("/api/jobs", json=SLOW_JOB)).status_code == 201
+    url = f"/api/jobs/{first['id']}/control"
+    for action in ({"action": "resume"}, {"action": "step", "steps": 2}):
+        refused = await client.post(url, json=action)
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "7"
+        assert "stays paused" in refused.json()["detail"]
+    job = (await client.get(f"/api/jobs/{first['id']}")).json()
+    assert job["status"] == "paused" and job["iteration"] == -1
+    assert (await client.post(url, json={"action": "set", "learning_rate": 0.5})).status_code == 200
+
+
+async def test_a_second_gradient_check_of_the_same_job_while_one_runs_is_429(client, app):
+    job = (await client.post("/api/jobs", json={**FAST_JOB, "start_paused": True})).json()
+    app.state.manager.get(job["id"]).checking = True  # a check under way
+    response = await client.post(f"/api/jobs/{job['id']}/gradcheck")
+    assert response.status_code == 429 and response.headers["retry-after"] == "1"
+    assert "under way" in response.json()["detail"]

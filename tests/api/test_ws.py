@@ -8,6 +8,8 @@ import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.websockets import WebSocketDisconnect
 
+from app.config import Settings
+
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient, WebSocketDenialResponse
@@ -220,3 +222,108 @@ def test_a_job_goes_on_when_its_viewers_leave(client):
     with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
         received, code = read_until_closed(ws)
     assert len(received[0]["history"]["cost"]) == 3000 and code == 1000
+
+
+@pytest.mark.parametrize(
+    "message, says",
+    [
+        ('{"action": "set", "learning_rate": NaN}', "learning_rate: Input should be a finite"),
+        ('{"action": "set", "speed": Infinity}', "speed: Input should be a finite"),
+        ("[" * 5000 + "]" * 5000, "nested too deeply"),
+        ('{"action": ' + "[" * 900 + "]" * 900 + "}", "action"),
+        ('{"action": "step", "steps": ' + "9" * 5000 + "}", "too many digits"),
+        ('{"action": "step", "steps": true}', "steps: Input should be a number"),
+        ("", "not JSON"),
+    ],
+)
+def test_abusive_messages_get_an_error_and_the_connection_stays(client, message, says):
+    job = create(client, iterations=10_000, start_paused=True)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m["type"] == "status")
+        ws.send_text(message)
+        error = read_until(ws, lambda m: m["type"] == "error")[-1]
+        assert says in error["detail"]
+        ws.send_json({"action": "stop"})
+        received, code = read_until_closed(ws)
+    assert received[-1]["status"] == "stopped" and code == 1000
+
+
+def test_a_flood_of_commands_is_applied_in_order_and_the_server_still_answers(client):
+    job = create(client, iterations=20_000, speed=1000, start_paused=True)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m["type"] == "status")
+        for i in range(300):
+            ws.send_json({"action": ("resume", "pause", "step")[i % 3]})
+        ws.send_json({"action": "set", "learning_rate": 0.125})
+        ws.send_json({"action": "stop"})
+        received, code = read_until_closed(ws)
+    assert received[-1]["status"] == "stopped" and code == 1000
+    assert not [m for m in received if m["type"] == "error"]
+    assert client.get("/healthz").status_code == 200
+    assert client.get(f"/api/jobs/{job['id']}").json()["config"]["learning_rate"] == 0.125
+
+
+def test_resuming_over_the_socket_in_a_full_server_is_an_error_and_the_job_stays_paused(
+    client, settings
+):
+    job = create(client, iterations=10_000, start_paused=True)
+    others = [create(client, iterations=20_000, speed=20) for _ in range(settings.MAX_RUNNING_JOBS)]
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m.get("status") == "paused")
+        ws.send_json({"action": "resume"})
+        error = read_until(ws, lambda m: m["type"] == "error")[-1]
+        assert "stays paused" in error["detail"]
+        client.delete(f"/api/jobs/{others[0]['id']}")
+        ws.send_json({"action": "resume"})
+        read_until(ws, lambda m: m.get("status") == "running")
+        ws.send_json({"action": "stop"})
+        read_until_closed(ws)
+
+
+def test_viewers_are_counted_while_they_watch_and_not_after(client, app):
+    manager = app.state.manager
+    job = create(client, iterations=10_000, start_paused=True)
+    for _ in range(50):  # connect and leave in a tight loop
+        with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+            ws.receive_json()
+    with (
+        client.websocket_connect(f"/ws/jobs/{job['id']}") as first,
+        client.websocket_connect(f"/ws/jobs/{job['id']}") as second,
+    ):
+        first.receive_json(), second.receive_json()
+        assert manager.viewers == 2 and manager.get(job["id"]).viewers == 2
+    while manager.viewers:  # the server notices the close a moment later
+        time.sleep(0.01)
+    assert manager.get(job["id"]).viewers == 0
+
+
+@pytest.mark.parametrize("settings", [Settings(MAX_SEND_RATE=1.0, MAX_ITERATIONS=20_000)])
+def test_with_more_viewers_than_the_send_rate_allows_each_gets_every_cost_in_bigger_batches(
+    client, settings
+):
+    job = create(client, iterations=2000, speed=4000, start_paused=True)
+    with (
+        client.websocket_connect(f"/ws/jobs/{job['id']}") as ws,
+        client.websocket_connect(f"/ws/jobs/{job['id']}") as other,
+    ):
+        first = watch_from_the_start(ws)
+        received, code = read_until_closed(ws)
+        read_until_closed(other)
+    costs = costs_in_order(first + received)
+    assert len(costs) == 2000 and None not in costs and code == 1000
+
+
+def test_the_gap_between_messages_grows_with_the_viewers_beyond_the_send_rate():
+    from app.api.ws import _Viewer
+
+    class Manager:
+        viewers = 0
+
+    settings = Settings(MAX_SEND_RATE=600, PROGRESS_RATE=20)
+    viewer = _Viewer(None, None, Manager(), settings)  # type: ignore[arg-type]
+    Manager.viewers = 30  # 30 x 20 a second fit in 600
+    assert viewer.gap() == 0.0
+    Manager.viewers = 60
+    assert viewer.gap() == pytest.approx(0.1)
+    Manager.viewers = 600
+    assert viewer.gap() == pytest.approx(1.0)

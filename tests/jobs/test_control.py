@@ -35,3 +35,10 @@ def test_wait_returns_at_once_when_a_command_is_waiting():
     control.send(Command("stop"))
     control.wait()  # would block forever otherwise
     assert control.pending
+
+
+def test_every_command_rings_the_alarm():
+    control = Control()
+    assert not control.alarm.is_set()
+    control.send(Command("pause"))
+    assert control.alarm.is_set()

@@ -126,3 +126,93 @@ async def test_closing_stops_every_job():
     for job in jobs:
         await finished(job)
         assert job.status == "stopped"
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+PAUSED = JobSpec(iterations=100_000, grid=10, start_paused=True)
+
+
+async def paused(job):
+    await asyncio.wait_for(job.log.wait_until(lambda: job.status == "paused"), timeout=30)
+    return job
+
+
+async def test_paused_jobs_hold_no_place_but_resuming_one_needs_one(manager):
+    first, second = [await paused(manager.create(PAUSED)) for _ in range(2)]
+    assert manager.training() == 0
+    running = manager.create(SLOW)  # two paused jobs do not fill max_running=2
+    await manager.control(first.id, Command("resume"))
+    assert manager.training() == 2
+    with pytest.raises(TooManyJobsError, match="stays paused") as refused:
+        await manager.control(second.id, Command("step", steps=3))
+    assert refused.value.retry_after == 7
+    assert second.status == "paused" and second.log.measure.iteration == -1
+    await manager.control(running.id, Command("stop"))
+    await manager.control(second.id, Command("resume"))
+    assert second.status == "running"
+
+
+async def test_commands_that_do_not_start_a_paused_job_pass_when_the_server_is_full(manager):
+    job = await paused(manager.create(PAUSED))
+    manager.create(SLOW)
+    manager.create(SLOW)
+    await manager.control(job.id, Command("set", learning_rate=0.1))
+    await manager.control(job.id, Command("pause"))
+    await manager.control(job.id, Command("stop"))
+    assert job.status == "stopped"
+
+
+async def test_a_job_nobody_watches_or_steers_is_stopped_when_its_place_is_needed():
+    clock = FakeClock()
+    manager = JobManager(max_running=1, max_jobs=2, idle_timeout=600, clock=clock)
+    try:
+        left = manager.create(SLOW)
+        clock.now += 599
+        with pytest.raises(TooManyJobsError):
+            manager.create(SLOW)
+        clock.now += 1
+        job = manager.create(SLOW)  # the first one has been idle for 600 s
+        assert left.status == "stopped" and "nobody watched or steered" in left.log.status.detail
+        assert "10 minutes" in left.log.status.detail
+        assert manager.training() == 1 and job.status in {"queued", "running"}
+    finally:
+        await manager.aclose()
+
+
+async def test_watching_asking_and_steering_keep_a_job_from_being_idle():
+    clock = FakeClock()
+    manager = JobManager(max_running=5, idle_timeout=60, clock=clock)
+    try:
+        watched, asked, steered = (manager.create(SLOW) for _ in range(3))
+        with manager.watching(watched):
+            assert watched.viewers == 1 and manager.viewers == 1
+            clock.now += 120
+            manager.get(asked.id)
+            await manager.control(steered.id, Command("set", learning_rate=0.5))
+            assert manager.stop_idle() == ()
+        assert watched.viewers == 0 and manager.viewers == 0
+        assert manager.stop_idle() == ()  # idle from when its last viewer left
+        clock.now += 60
+        assert set(manager.stop_idle()) == {watched, asked, steered}
+    finally:
+        await manager.aclose()
+
+
+async def test_an_idle_timeout_of_zero_never_stops_a_job():
+    clock = FakeClock()
+    manager = JobManager(idle_timeout=0, clock=clock)
+    try:
+        job = manager.create(SLOW)
+        clock.now += 10**9
+        assert manager.stop_idle() == () and not job.final
+    finally:
+        await manager.aclose()

@@ -8,7 +8,15 @@ import pytest
 
 from app.jobs.control import Command, Control
 from app.jobs.frames import Painter
-from app.jobs.runner import MAX_LAG, Pacer, ThreadRunner, TrainingLoop, Turns
+from app.jobs.runner import (
+    MAX_LAG,
+    PACE_NAP,
+    PAINT_SHARE,
+    Pacer,
+    ThreadRunner,
+    TrainingLoop,
+    Turns,
+)
 from app.nn import datasets
 from app.nn.trainer import TrainConfig, Trainer
 
@@ -255,3 +263,116 @@ def test_the_thread_runner_runs_each_loop_in_a_thread_of_its_own(flower):
     runner.start("abc", loop)
     runner.shutdown(timeout=30)
     assert sink.status == "done" and len(sink.costs) == 30
+
+
+class CountingAlarm(threading.Event):
+    """An alarm that counts how often it was rung."""
+
+    def __init__(self):
+        super().__init__()
+        self.rings = 0
+
+    def set(self):
+        self.rings += 1
+        super().set()
+
+
+def test_a_turn_wakes_only_the_next_loop_in_line():
+    turns = Turns()
+    assert turns.take()
+    alarms = [CountingAlarm() for _ in range(3)]
+    has_turn = [threading.Event() for _ in range(3)]
+    done = threading.Event()
+
+    def queue(i):
+        assert turns.take(alarm=alarms[i])
+        has_turn[i].set()
+        done.wait(30)
+        turns.give_back()
+
+    threads = []
+    for i in range(3):
+        threads.append(threading.Thread(target=queue, args=(i,), daemon=True))
+        threads[-1].start()
+        while len(turns._queue) < i + 1:
+            time.sleep(0.001)
+    turns.give_back()
+    assert has_turn[0].wait(30)
+    assert [a.rings for a in alarms] == [1, 0, 0]  # the others slept on
+    assert not has_turn[1].is_set() and not has_turn[2].is_set()
+    done.set()
+    for thread in threads:
+        thread.join(30)
+    assert [a.rings for a in alarms] == [1, 1, 1] and not turns.waiting
+
+
+def test_a_loop_waiting_for_a_turn_gives_up_when_its_alarm_rings():
+    turns = Turns()
+    assert turns.take()
+    alarm, stop = threading.Event(), threading.Event()
+    result = []
+    thread = threading.Thread(
+        target=lambda: result.append(turns.take(give_up=stop.is_set, alarm=alarm)), daemon=True
+    )
+    thread.start()
+    while not turns.waiting:
+        time.sleep(0.001)
+    stop.set()
+    alarm.set()
+    thread.join(30)
+    assert result == [False] and not turns.waiting
+    turns.give_back()
+    assert turns.take()  # the turn was free again, not handed to the loop that gave up
+
+
+class RecordingControl(Control):
+    """A control channel that notes how long the loop asked to sleep each time."""
+
+    def __init__(self):
+        super().__init__()
+        self.naps = []
+
+    def wait(self, timeout=None):
+        self.naps.append(timeout)
+        super().wait(timeout)
+
+
+def test_a_paced_loop_sleeps_long_enough_to_run_several_iterations_at_once(flower):
+    loop, sink = make_loop(flower, speed=500, iterations=40)
+    loop.control = RecordingControl()
+    loop.run()
+    assert len(sink.costs) == 40 and sink.status == "done"
+    assert loop.control.naps and all(nap >= PACE_NAP for nap in loop.control.naps)
+
+
+class SlowPainter:
+    """A painter whose boundary takes one second of a fake clock."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    def boundary(self, parameters):
+        self.clock.now += 1.0
+        return {"z": ""}
+
+    def details(self, parameters):
+        return {"network": None, "neurons": None}
+
+
+class StoppedClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_frame_slow_to_paint_puts_off_the_next_one(flower):
+    """Painting may take PAINT_SHARE of the loop's time, however short the frame interval."""
+    clock = StoppedClock()
+    loop, sink = make_loop(flower, iterations=300, clock=clock, painter=SlowPainter(clock))
+    loop.run()
+    assert len(sink.costs) == 300
+    # The first frame took 1 s, so the next is due 1 / PAINT_SHARE s later; only painting
+    # moves this clock, so nothing falls due before the final frame.
+    assert 1 / PAINT_SHARE > 1.0 + 0.05 and len(sink.frames) == 2
