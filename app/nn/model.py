@@ -105,6 +105,8 @@ def compute_cost(
     AL, Y: (1, m). A saturated output gives an infinite cost rather than a warning:
     the trainer reads that as divergence.
     """
+    if not isinstance(AL, np.ndarray) or AL.ndim != 2 or AL.shape[0] != 1:
+        raise ValueError(f"AL must be an array of shape (1, m), got {getattr(AL, 'shape', AL)}")
     m = AL.shape[1]
     _check_Y(Y, m)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -138,6 +140,9 @@ def backward_propagation(
     _check_X(X, parameters)
     m = X.shape[1]
     _check_Y(Y, m)
+    missing = [f"{k}{l}" for l in range(1, L + 1) for k in "ZA" if f"{k}{l}" not in cache]
+    if missing:
+        raise ValueError(f"cache lacks {', '.join(missing)}: pass forward_propagation's cache")
     grads: dict[str, Array] = {}
     dZ = cache[f"A{L}"] - Y
     for l in range(L, 0, -1):
@@ -158,6 +163,8 @@ def update_parameters(
     updated: Parameters = {}
     for l in range(1, L + 1):
         for name in (f"W{l}", f"b{l}"):
+            if f"d{name}" not in grads:
+                raise ValueError(f"grads must hold d{name} (grads from backward_propagation)")
             if grads[f"d{name}"].shape != parameters[name].shape:
                 raise ValueError(
                     f"d{name} has shape {grads[f'd{name}'].shape}, {name} has "

@@ -150,7 +150,15 @@ def test_predict_thresholds_at_one_half():
             "leaky_relu, relu, sigmoid, tanh",
         ),
         (lambda: model.compute_cost(np.ones((1, 5)) / 2, np.ones(5)), "shape (1, m=5)"),
+        (lambda: model.compute_cost(np.ones(5) / 2, np.ones((1, 5))), "AL must be"),
         (lambda: model.n_layers({"W1": np.ones((1, 1))}), "W1, b1"),
+        (lambda: model.update_parameters(model.initialize_parameters([2, 1]), {}, 0.1), "dW1"),
+        (
+            lambda: model.backward_propagation(
+                model.initialize_parameters([2, 1]), {}, np.ones((2, 3)), np.ones((1, 3))
+            ),
+            "cache lacks Z1, A1",
+        ),
     ],
 )
 def test_bad_input_raises_a_value_error_that_says_what_is_accepted(call, message):
