@@ -20,14 +20,10 @@ import multiprocessing
 import os
 import random
 import resource
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +31,10 @@ from typing import Any
 import httpx
 import websockets
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import quantile, serve, ws_url
+
 MAX_LEARNERS = 100
 MAX_SECONDS = 300.0
 FINAL = {"done", "stopped", "diverged", "failed"}
@@ -60,44 +58,6 @@ PAGE_CONFIG: dict[str, Any] = {
     "speed": 500,
     "start_paused": False,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def server(log_path: Path) -> Iterator[tuple[str, int]]:
-    """`python -m app serve` on a free port; yields (base URL, pid)."""
-    port = free_port()
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", HOST, "--port", str(port)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://{HOST}:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError("the server did not start") from None
-                    time.sleep(0.1)
-            yield base, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def rss_mb(pid: int) -> float:
@@ -170,11 +130,10 @@ async def watch(base: str, job_id: str, tally: Tally, deadline: float) -> None:
     """Follow one job to its end (or the deadline), checking every cost arrives in order."""
     viewer = Viewer()
     tally.viewers.append(viewer)
-    url = base.replace("http://", "ws://") + f"/ws/jobs/{job_id}"
     start = time.perf_counter()
     expected = 0
     try:
-        async with websockets.connect(url, max_size=None) as ws:
+        async with websockets.connect(ws_url(base, job_id), max_size=None) as ws:
             while True:
                 text = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
                 message = json.loads(text)
@@ -249,13 +208,6 @@ async def classroom(base: str, learners: int, clickers: int, seconds: float) -> 
     return tally
 
 
-def quantile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=30)
@@ -265,7 +217,11 @@ def main() -> None:
     learners = max(1, min(args.learners, MAX_LEARNERS))
     seconds = max(5.0, min(args.seconds, MAX_SECONDS))
 
-    with tempfile.TemporaryDirectory() as tmp, server(Path(tmp) / "serve.log") as (base, pid):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        (Path(tmp) / "serve.log").open("w") as serve_log,
+        serve(serve_log) as (base, pid),
+    ):
         httpx.get(f"{base}/").raise_for_status()  # templates loaded, as after a first visit
         rss_before = rss_mb(pid)
         results: Any = multiprocessing.Queue()

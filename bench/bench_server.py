@@ -17,63 +17,22 @@ import asyncio
 import json
 import multiprocessing
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import websockets
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.nn import datasets  # noqa: E402
-from app.nn.trainer import TrainConfig, Trainer  # noqa: E402
+from app.nn import datasets
+from app.nn.trainer import TrainConfig, Trainer
+from bench.harness import quantile, serve, ws_url
 
-HOST = "127.0.0.1"
 PHASE_TIMEOUT = 120.0  # seconds; no phase may run longer
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def server() -> Iterator[str]:
-    """`python -m app serve` on a free port; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", HOST, "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://{HOST}:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def headless_rate(iterations: int) -> float:
@@ -93,11 +52,7 @@ async def create(base: str, **config: object) -> str:
         return str(response.json()["id"])
 
 
-def ws_url(base: str, job_id: str) -> str:
-    return base.replace("http://", "ws://") + f"/ws/jobs/{job_id}"
-
-
-async def follow(base: str, job_id: str, parse: bool = True) -> list[str]:
+async def follow(base: str, job_id: str) -> list[str]:
     """Every message of one viewer, as text, until the server closes."""
     texts: list[str] = []
     async with websockets.connect(ws_url(base, job_id), max_size=None) as ws:
@@ -205,19 +160,14 @@ def loaded_health(base: str, jobs: int, per_job: int, iterations: int, seconds: 
     if viewers.is_alive():
         viewers.terminate()
     return {
-        "idle_p99": _quantile(idle, 0.99),
-        "p50": _quantile(latencies, 0.5),
-        "p99": _quantile(latencies, 0.99),
+        "idle_p99": quantile(idle, 0.99),
+        "p50": quantile(latencies, 0.5),
+        "p99": quantile(latencies, 0.99),
         "max": max(latencies),
         "samples": len(latencies),
         "running_at_end": still_running,
         "iterations_per_s": done_iterations / (seconds + 0.5),
     }
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
@@ -227,7 +177,7 @@ def main() -> None:
     iterations = 20_000 if args.quick else 100_000
     rows: list[tuple[str, str, str, str]] = []
 
-    with server() as base:
+    with serve() as (base, _):
         # Interleaved, best of 5 each: other work on the machine slows either at random.
         headless, streamed, progress = 0.0, 0.0, 0
         for _ in range(5):

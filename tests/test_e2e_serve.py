@@ -102,3 +102,25 @@ async def refused(base: str) -> int:
 
 def test_the_real_server_answers_an_unknown_jobs_websocket_with_404(server):
     assert asyncio.run(refused(server)) == 404
+
+
+async def oversized_command(base: str) -> tuple[dict, dict]:
+    """Send a command larger than GRADLIVE_MAX_REQUEST_BYTES; then a good one."""
+    async with httpx.AsyncClient(base_url=base) as client:
+        body = {"iterations": 10_000, "start_paused": True}
+        job = (await client.post("/api/jobs", json=body)).json()
+    url = base.replace("http://", "ws://") + f"/ws/jobs/{job['id']}"
+    async with websockets.connect(url) as ws:
+        await ws.recv(), await ws.recv()  # the snapshot and the status
+        await ws.send(json.dumps({"action": "pause", "pad": "x" * 20_000}))
+        error = json.loads(await ws.recv())
+        await ws.send(json.dumps({"action": "stop"}))  # still listening
+        while (message := json.loads(await ws.recv()))["type"] != "status":
+            pass
+    return error, message
+
+
+def test_the_real_server_answers_an_oversized_message_with_an_error_and_stays_open(server):
+    error, status = asyncio.run(oversized_command(server))
+    assert error["type"] == "error" and "larger than" in error["detail"]
+    assert status["status"] == "stopped"

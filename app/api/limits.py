@@ -157,10 +157,13 @@ def body_error(message: str) -> dict[str, Any]:
 
 
 def _not_json(errors: Any, request: Request) -> bool:
-    """Whether the body was refused only because it was not sent as JSON."""
+    """Whether the body was refused only because it was not sent as JSON.
+
+    FastAPI reads a body as JSON only when its Content-Type says so; without one, the
+    JSON text reaches validation as a string and would be refused as "not an object".
+    """
     content_type = request.headers.get("content-type", "")
-    bad_type = content_type and "json" not in content_type.split(";")[0].lower()
-    return bool(bad_type) and any(
+    return "json" not in content_type.split(";")[0].lower() and any(
         e.get("type") == "model_attributes_type" and tuple(e.get("loc", ())) == ("body",)
         for e in errors
     )

@@ -1,7 +1,8 @@
 """Training jobs: run the trainer off the event loop, pace it, log its frames for viewers.
 
 Modules: log (a job's ordered frame log and cursors), control (commands to a running
-job), frames (metrics and pictures of the model), runner (the training loop and where it
-runs), manager (the server's jobs and limits), stream (one viewer's messages).
+job), frames (metrics and pictures of the model), pace (a loop's pace and its turn to
+train), runner (the training loop and where it runs), manager (the server's jobs and
+limits), stream (one viewer's messages).
 Nothing here knows the web framework.
 """

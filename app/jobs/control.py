@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 Action = Literal["pause", "resume", "step", "stop", "set"]
-ACTIONS: tuple[Action, ...] = ("pause", "resume", "step", "stop", "set")
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,13 @@ from app.nn.trainer import Trainer
 
 
 def measure(trainer: Trainer, iteration: int, cost: float | None) -> Measure:
-    """The trainer's metrics for its current parameters, after `iteration`."""
+    """The trainer's metrics for its current parameters, after `iteration`.
+
+    NaN and infinities stay: the log turns them into null.
+    """
     metrics = trainer.metrics()
     return Measure(
-        iteration=iteration,
-        cost=finite_or_none(cost),
-        train_accuracy=finite_or_none(metrics.train_accuracy),
-        test_accuracy=finite_or_none(metrics.test_accuracy),
-        test_cost=finite_or_none(metrics.test_cost),
+        iteration, cost, metrics.train_accuracy, metrics.test_accuracy, metrics.test_cost
     )
 
 

@@ -18,7 +18,7 @@ import json
 import math
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed"})
@@ -52,16 +52,6 @@ class Picture:
 
 
 @dataclass(frozen=True)
-class Chunk:
-    """The costs of iterations first_iteration .. first_iteration + count - 1."""
-
-    first_iteration: int
-    count: int
-    costs_json: str  # comma-separated, null for NaN/inf
-    measure: Measure
-
-
-@dataclass(frozen=True)
 class StatusChange:
     """A change of status, after iteration `iteration` (the last iteration done)."""
 
@@ -72,11 +62,15 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class Progress:
-    """What a viewer has not seen yet of the costs: consecutive chunks, merged."""
+    """The costs of iterations first_iteration .. first_iteration + count - 1.
+
+    The log keeps one per frame; a read merges consecutive ones and puts the pictures
+    the viewer has not seen yet on the last.
+    """
 
     first_iteration: int
     count: int
-    costs_json: str
+    costs_json: str  # comma-separated, null for NaN/inf
     measure: Measure
     boundary: Picture | None = None
     details: Picture | None = None
@@ -118,11 +112,9 @@ class JobLog:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._lock = threading.Lock()
-        self._events: list[Chunk | StatusChange] = []
+        self._events: list[Progress | StatusChange] = []
         self._count = 0
         self._measure = Measure(-1, None, None, None, None)
-        self._test_iterations: list[int] = []
-        self._test_costs: list[float | None] = []
         self._status = StatusChange("queued", "Waiting to start.", -1)
         self._boundary: Picture | None = None
         self._details: Picture | None = None
@@ -143,7 +135,7 @@ class JobLog:
         boundary: Contract 4's boundary object; details: {"network": ..., "neurons": ...}.
         """
         measure = _finite(measure)
-        chunk = Chunk(first_iteration, len(costs), costs_to_json(costs), measure)
+        chunk = Progress(first_iteration, len(costs), costs_to_json(costs), measure)
         boundary_members = _members({"boundary": boundary}) if boundary is not None else ""
         details_members = _members(details) if details is not None else ""
         with self._lock:
@@ -154,9 +146,6 @@ class JobLog:
             self._events.append(chunk)
             self._count += len(costs)
             self._measure = measure
-            if measure.test_accuracy is not None:
-                self._test_iterations.append(measure.iteration)
-                self._test_costs.append(measure.test_cost)
             if boundary is not None:
                 version = self._boundary.version + 1 if self._boundary else 1
                 self._boundary = Picture(version, boundary_members)
@@ -210,12 +199,13 @@ class JobLog:
     def snapshot(self) -> tuple[Snapshot, Cursor]:
         """The whole run so far, and the cursor just after it."""
         with self._lock:
-            chunks = [e for e in self._events if isinstance(e, Chunk) and e.count]
+            chunks = [e for e in self._events if isinstance(e, Progress)]
+            tested = [c.measure for c in chunks if c.measure.test_accuracy is not None]
             snapshot = Snapshot(
-                costs_json=",".join(c.costs_json for c in chunks),
+                costs_json=",".join(c.costs_json for c in chunks if c.count),
                 count=self._count,
-                test_iterations=list(self._test_iterations),
-                test_costs=list(self._test_costs),
+                test_iterations=[m.iteration for m in tested],
+                test_costs=[m.test_cost for m in tested],
                 measure=self._measure,
                 status=self._status,
                 boundary=self._boundary,
@@ -235,9 +225,9 @@ class JobLog:
             boundary, details = self._boundary, self._details
             end = len(self._events)
         entries: list[Progress | StatusChange] = []
-        run: list[Chunk] = []
+        run: list[Progress] = []
         for event in events:
-            if isinstance(event, Chunk):
+            if isinstance(event, Progress):
                 run.append(event)
                 continue
             if run:
@@ -290,7 +280,7 @@ def _members(values: dict[str, Any]) -> str:
     return json.dumps(values, allow_nan=False, separators=(",", ":"))[1:-1]
 
 
-def _merge(chunks: list[Chunk]) -> Progress:
+def _merge(chunks: list[Progress]) -> Progress:
     costs = ",".join(c.costs_json for c in chunks if c.count)
     count = sum(c.count for c in chunks)
     return Progress(chunks[0].first_iteration, count, costs, chunks[-1].measure)
@@ -303,13 +293,6 @@ def _attach_pictures(
     for i in range(len(entries) - 1, -1, -1):
         entry = entries[i]
         if isinstance(entry, Progress):
-            entries[i] = Progress(
-                entry.first_iteration,
-                entry.count,
-                entry.costs_json,
-                entry.measure,
-                boundary,
-                details,
-            )
+            entries[i] = replace(entry, boundary=boundary, details=details)
             break
     return entries

@@ -91,13 +91,13 @@ class DataSplit:
 
     @classmethod
     def make(cls, spec: "JobSpec") -> "DataSplit":
-        X, Y = datasets.make(
-            spec.dataset, n_samples=spec.n_samples, noise=spec.noise, seed=spec.data_seed
-        )
+        """The spec's data, split with its data_seed; ValueError for a bad spec."""
+        spec = spec.resolved()
+        X, Y = datasets.make(spec.dataset, spec.n_samples, spec.noise, spec.data_seed)
         if spec.test_fraction == 0:
             return cls(X, Y, X[:, :0], Y[:, :0])
-        seed = 0 if spec.data_seed is None else spec.data_seed
-        return cls(*datasets.train_test_split(X, Y, spec.test_fraction, seed=seed))
+        seed = spec.data_seed or 0  # never None once resolved
+        return cls(*datasets.train_test_split(X, Y, spec.test_fraction, seed))
 
     def to_json(self, name: str) -> str:
         """The points with their labels, as the snapshot's `dataset` object."""
@@ -112,7 +112,7 @@ class DataSplit:
 
 
 class Job:
-    """One training job: spec, data, log, control channel and training loop.
+    """One training job: spec, data, log and control channel (the runner has its loop).
 
     viewers: websockets watching it now; seen: when (manager's clock) someone last
     looked at it or steered it; checking: a gradient check of it is under way.
@@ -235,14 +235,7 @@ class JobManager:
         self._check_training()
         spec = spec.resolved()
         data = DataSplit.make(spec)
-        has_test = data.X_test.shape[1] > 0
-        trainer = Trainer(
-            spec.train_config(),
-            data.X_train,
-            data.Y_train,
-            data.X_test if has_test else None,
-            data.Y_test if has_test else None,
-        )
+        trainer = Trainer(spec.train_config(), data.X_train, data.Y_train, data.X_test, data.Y_test)
         painter = Painter(
             np.concatenate([data.X_train, data.X_test], axis=1),
             [2, *spec.hidden_layers, 1],

@@ -7,8 +7,8 @@ the costs and, when a frame is due (about 20 a second), the metrics and pictures
 knows nothing of the web, so another runner (worker processes, a broker) can drive it.
 
 `ThreadRunner` runs each loop in a thread of its own: NumPy-sized work off the event
-loop, which stays free to serve the viewers. The loops take turns (see Turns), so that
-the event loop competes for the GIL with one of them at a time.
+loop, which stays free to serve the viewers. The loops take turns (pace.Turns), so
+that the event loop competes for the GIL with one of them at a time.
 """
 
 import logging
@@ -16,42 +16,33 @@ import math
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from app.jobs.control import Command, Control
 from app.jobs.frames import Painter, measure
 from app.jobs.log import Measure
+from app.jobs.pace import Pacer, Turns
 from app.nn.trainer import Step, Trainer
 
 logger = logging.getLogger(__name__)
 
-# A pace is kept on average; a wait shorter than this is left for a later iteration.
-MIN_WAIT = 0.001
 # A paced loop that is ahead sleeps at least this long, then runs every iteration due:
 # waking for each iteration (every 2 ms at 500/s) costs a thread switch and a turn each
 # time, which with a class of jobs took more time than the training itself.
 PACE_NAP = 0.02
-UNLIMITED = 1 << 62
-# A loop that fell this far behind its pace (a busy machine) starts counting afresh
-# instead of rushing to catch up.
-MAX_LAG = 0.25
 # Painting a frame (boundary, metrics, network) takes at most this share of a loop's
 # time: a frame that took t seconds is followed by the next one no sooner than t / share.
 # A big grid over a big network takes 50 ms to paint; 20 of those a second would leave
 # no time to train.
 PAINT_SHARE = 0.5
-# Training loops take turns of this many seconds, with this pause in between (see Turns).
-TURN = 0.02
-TURN_PAUSE = 0.0005
-# A loop waiting for a turn is woken by its alarm when a command comes; it also looks
-# every this many seconds, in case an alarm was missed.
-ALARM_POLL = 0.5
 
 
 class Sink(Protocol):
-    """Where a training loop writes (a JobLog, or anything with the same calls)."""
+    """Where a training loop writes, from its own thread: a JobLog, or anything alike.
+
+    Costs and metrics come as they are, NaN and infinities included.
+    """
 
     def append(
         self,
@@ -65,117 +56,6 @@ class Sink(Protocol):
     def set_status(self, status: str, detail: str) -> bool: ...
 
     def notify(self) -> None: ...
-
-
-class Pacer:
-    """Keeps `speed` iterations per second on average (None: as fast as it can)."""
-
-    def __init__(self, speed: float | None) -> None:
-        self.speed = speed
-        self._start: float | None = None
-        self._count = 0
-
-    def restart(self) -> None:
-        """Count afresh from the next iteration (after a pause)."""
-        self._start = None
-
-    def set_speed(self, speed: float | None) -> None:
-        """A new pace, counted from the next iteration."""
-        self.speed = speed
-        self._start = None
-
-    def allowance(self, now: float) -> int:
-        """How many iterations may run now (UNLIMITED without a speed)."""
-        if self.speed is None:
-            return UNLIMITED
-        if self._start is None or now - (self._start + self._count / self.speed) > MAX_LAG:
-            self._start, self._count = now, 0
-        due = math.floor((now - self._start) * self.speed) + 1 - self._count
-        if due <= 0 and self.wait_time(now) < MIN_WAIT:
-            return 1  # too short a wait to be worth one; the average pace is kept
-        return max(0, due)
-
-    def wait_time(self, now: float) -> float:
-        """Seconds until the next iteration is due (0: now)."""
-        if self.speed is None or self._start is None:
-            return 0.0
-        return max(0.0, self._start + self._count / self.speed - now)
-
-    def count(self, n: int = 1) -> None:
-        """n more iterations have run."""
-        self._count += n
-
-
-class Turns:
-    """Training loops take turns: one trains at a time, for at most `length` seconds.
-
-    Python runs one thread's bytecode at a time (the GIL). Loops that all train at once
-    fight over it, and the event loop, which needs it back after every socket call,
-    queues behind each of them. Taking turns (first come, first served) leaves it one
-    rival, and the short `pause` when a turn passes to another loop gives it a clear run.
-
-    A turn is handed to the next loop in line by waking that loop alone: waking every
-    waiting loop to let each check whether it is next costs a GIL handover per loop and
-    per turn, which with a class of jobs took more time than the training itself.
-    """
-
-    def __init__(self, length: float = TURN, pause: float = TURN_PAUSE) -> None:
-        self.length = length
-        self.pause = pause
-        self._lock = threading.Lock()
-        self._queue: deque[_Ticket] = deque()
-        self._busy = False
-
-    def take(
-        self, give_up: Callable[[], bool] = lambda: False, alarm: threading.Event | None = None
-    ) -> bool:
-        """Wait for this thread's turn: True once it has it, False if give_up() came true.
-
-        give_up is checked whenever `alarm` is set (a control channel sets it when a
-        command arrives) and every TURN seconds without an alarm, so a command to a
-        waiting loop is not held up behind the turns of every other loop.
-        """
-        with self._lock:
-            if not self._busy and not self._queue:
-                self._busy = True
-                return True
-            ticket = _Ticket(alarm or threading.Event())
-            self._queue.append(ticket)
-        poll = TURN if alarm is None else ALARM_POLL
-        while True:
-            ticket.alarm.wait(poll)
-            with self._lock:
-                ticket.alarm.clear()
-                if ticket.granted:
-                    return True
-                if give_up():
-                    self._queue.remove(ticket)
-                    return False
-
-    @property
-    def waiting(self) -> bool:
-        """Whether a loop is queued for a turn."""
-        return bool(self._queue)
-
-    def give_back(self) -> None:
-        """End this thread's turn; the next in line takes it."""
-        with self._lock:
-            if not self._queue:
-                self._busy = False
-                return
-            ticket = self._queue.popleft()
-            ticket.granted = True  # the turn passes on without ever being free
-            ticket.alarm.set()
-
-
-class _Ticket:
-    """A place in the line for a turn: `granted` once it is this loop's turn."""
-
-    __slots__ = ("alarm", "granted")
-
-    def __init__(self, alarm: threading.Event) -> None:
-        self.alarm = alarm
-        self.granted = False
 
 
 class TrainingLoop:
@@ -210,8 +90,7 @@ class TrainingLoop:
         self._pending: list[float] = []
         self._logged = 0  # iterations written to the sink
         self._next_frame = 0.0
-        self._next_details = 0.0
-        self._painted = False
+        self._next_details = -math.inf  # the first frame carries the network
 
     def run(self) -> None:
         """Train until done, diverged, stopped or failed; never raises."""
@@ -226,9 +105,9 @@ class TrainingLoop:
     def _run(self) -> None:
         steps = self.trainer.steps()
         if self.paused:
-            self._set_status("paused", "Paused before iteration 0.")
+            self.sink.set_status("paused", "Paused before iteration 0.")
         else:
-            self._set_status("running", self._running_text())
+            self.sink.set_status("running", self._running_text())
         self._flush()  # the initial boundary, before iteration 0
         while True:
             if self.control.pending and self._apply_commands():
@@ -340,12 +219,12 @@ class TrainingLoop:
         self.steps_left = None
         if self._pending:
             self._flush()
-        self._set_status("paused", f"Paused after {self._iteration_text()}.")
+        self.sink.set_status("paused", f"Paused after {self._iteration_text()}.")
 
     def _resume(self, detail: str = "") -> None:
         self.paused = False
         self.pacer.restart()
-        self._set_status("running", detail or self._running_text())
+        self.sink.set_status("running", detail or self._running_text())
 
     # -- output ------------------------------------------------------------------------
 
@@ -361,7 +240,7 @@ class TrainingLoop:
         cost = costs[-1] if costs else None
         parameters = self.trainer.parameters
         details = None
-        if now >= self._next_details or not self._painted:
+        if now >= self._next_details:
             details = self.painter.details(parameters)
             spent = self.clock() - now
             self._next_details = now + max(self.details_interval, spent / PAINT_SHARE)
@@ -369,23 +248,17 @@ class TrainingLoop:
         spent = self.clock() - now
         self.sink.append(self._logged, costs, metrics, boundary, details)
         self._logged += len(costs)
-        self._painted = True
         self._next_frame = now + max(self.frame_interval, spent / PAINT_SHARE)
-
-    def _set_status(self, status: str, detail: str = "") -> None:
-        self.sink.set_status(status, detail)
 
     def _finish(self, status: str, detail: str) -> None:
         # The last frame always carries the network, so the final picture is complete.
-        self._next_details = 0.0
-        if self._pending or not self._painted:
+        self._next_details = -math.inf
+        if self._pending:
             self._flush()
-        self._set_status(status, detail)
+        self.sink.set_status(status, detail)
 
     def _finish_trainer(self) -> None:
-        if self.trainer.stop_reason == "diverged" or (
-            self._pending and not math.isfinite(self._pending[-1])
-        ):
+        if self.trainer.stop_reason == "diverged":
             self._finish("diverged", self._diverged_text())
         else:
             self._finish("done", f"Done: {self._iteration_text()}.")

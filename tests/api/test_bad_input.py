@@ -124,6 +124,12 @@ async def test_a_body_not_sent_as_json_is_415(client, text, content_type):
     assert response.status_code == 415 and "application/json" in response.json()["detail"]
 
 
+async def test_a_body_sent_without_a_content_type_is_415_not_a_puzzling_422(client):
+    response = await post(client, "/api/jobs", "{}", headers={})
+    assert response.status_code == 415 and "application/json" in response.json()["detail"]
+    assert (await client.get("/api/jobs")).json() == []
+
+
 async def test_a_missing_body_says_so(client):
     for url in ("/api/jobs", f"/api/jobs/{(await paused_job(client))['id']}/control"):
         response = await post(client, url, "")

@@ -1,14 +1,18 @@
 """The websocket /ws/jobs/{id}: snapshot, progress, statuses, controls, bad input."""
 
+import base64
 import contextlib
 import time
 import warnings
 
+import numpy as np
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import Settings
+from app.nn import datasets, model
+from app.nn.trainer import TrainConfig, Trainer
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -147,6 +151,46 @@ def test_a_late_viewer_gets_the_whole_run_its_final_status_and_the_close(client)
     assert len(snapshot["history"]["cost"]) == 200
     assert snapshot["job"]["status"] == "done" and snapshot["boundary"] is not None
     assert received[1]["status"] == "done" and code == 1000
+
+
+def test_viewers_who_join_mid_run_get_every_cost_once_from_their_snapshot_on(client):
+    job = create(client, iterations=900, start_paused=True)
+    url, control = f"/ws/jobs/{job['id']}", f"/api/jobs/{job['id']}/control"
+    expected = [
+        s.cost for s in Trainer(TrainConfig(iterations=900), *datasets.make("flower")).steps()
+    ]
+    with contextlib.ExitStack() as stack:
+        viewers = []
+        for done in (200, 500):  # a viewer joins, then the job runs on to `done` iterations
+            viewers.append(stack.enter_context(client.websocket_connect(url)))
+            steps = done - client.get(f"/api/jobs/{job['id']}").json()["iteration"] - 1
+            client.post(control, json={"action": "step", "steps": steps})
+            while client.get(f"/api/jobs/{job['id']}").json()["iteration"] < done - 1:
+                time.sleep(0.01)
+        viewers.append(stack.enter_context(client.websocket_connect(url)))
+        client.post(control, json={"action": "resume"})
+        runs = [read_until_closed(ws) for ws in viewers]
+    for (received, code), joined in zip(runs, (0, 200, 500), strict=True):
+        assert len(received[0]["history"]["cost"]) == joined
+        assert costs_in_order(received) == expected and code == 1000
+
+
+def test_the_boundary_is_p_of_y_equals_1_on_the_contracts_grid(client):
+    """z: base64 of R*R bytes, row i at y_i, column j at x_j, byte = round(255 P(y=1))."""
+    job = create(client, iterations=150, grid=11, dataset="moons", hidden_layers=[5, 3])
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        received, _ = read_until_closed(ws)
+    b = [m for m in received if m.get("boundary")][-1]["boundary"]  # the final weights'
+    R = b["resolution"]
+    assert R == 11 and b["encoding"] == "uint8-base64"
+    xs = [b["x_min"] + j * (b["x_max"] - b["x_min"]) / (R - 1) for j in range(R)]
+    ys = [b["y_min"] + i * (b["y_max"] - b["y_min"]) / (R - 1) for i in range(R)]
+    points = np.array([[x, y] for y in ys for x in xs]).T  # row-major: row i is ys[i]
+    trainer = Trainer(TrainConfig(layer_dims=(2, 5, 3, 1), iterations=150), *datasets.make("moons"))
+    for _ in trainer.steps():
+        pass
+    P, _ = model.forward_propagation(points, trainer.parameters, "tanh")
+    assert list(base64.b64decode(b["z"])) == [round(255 * p) for p in P[0]]
 
 
 def test_controls_over_the_socket(client):
