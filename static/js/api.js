@@ -62,3 +62,12 @@ export function getJob(id) {
 export function control(id, body) {
   return request("POST", `api/jobs/${encodeURIComponent(id)}/control`, body);
 }
+
+/**
+ * POST /api/jobs/{id}/gradcheck: the course's gradient check at the job's latest weights,
+ * {difference, passed, worst, threshold, epsilon, m, n_parameters}; ApiError 409 when the
+ * job has no finite weights, 404 for an unknown job, 429 while a check of it is under way.
+ */
+export function gradcheck(id) {
+  return request("POST", `api/jobs/${encodeURIComponent(id)}/gradcheck`);
+}

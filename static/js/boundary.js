@@ -3,9 +3,11 @@
 // datarevision for each new boundary, uirevision to keep the viewer's zoom within a run;
 // at most ten redraws a second, the latest boundary winning.
 
-import { FONT, INK, PLOT_CONFIG, throttledDraw } from "./chartstyle.js";
+import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { boundaryGrid } from "./decode.js";
 import { BLUE, COLORSCALE, ORANGE } from "./palette.js";
+
+const CONFIG = plotConfig("boundary");
 
 function points(name, color, { test }) {
   return {
@@ -57,7 +59,7 @@ export class BoundaryPlot {
       const shown = `${this.points}:${this.heatmap.z.length > 0}`;
       const draw = shown === this.shown ? window.Plotly.react : window.Plotly.newPlot;
       this.shown = shown;
-      draw(this.div, this.data(), this.layout(), PLOT_CONFIG);
+      draw(this.div, this.data(), this.layout(), CONFIG);
     });
     this.points = 0; // counts the point sets shown (setData)
     this.shown = "0:false";
@@ -83,7 +85,7 @@ export class BoundaryPlot {
       points("test, y = 0", ORANGE, { test: true }),
       points("test, y = 1", BLUE, { test: true }),
     ];
-    window.Plotly.newPlot(div, this.data(), this.layout(), PLOT_CONFIG);
+    window.Plotly.newPlot(div, this.data(), this.layout(), CONFIG);
   }
 
   data() {
@@ -92,8 +94,8 @@ export class BoundaryPlot {
 
   layout() {
     return {
-      margin: { l: 44, r: 8, t: 8, b: 40 },
-      font: { ...FONT, size: 13 },
+      margin: { l: 52, r: 8, t: 8, b: 52 },
+      font: FONT,
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "#f4f5f6",
       xaxis: { title: { text: "x1" }, zeroline: false, showgrid: false, constrain: "domain" },

@@ -4,12 +4,23 @@ export const INK = "#1b1f24";
 
 export const FONT = { family: "system-ui, sans-serif", size: 14, color: INK };
 
-/** Plotly config: follow the container's size, no logo, no selection tools. */
+/**
+ * Plotly config: follow the container's size, no logo; the mode bar keeps download,
+ * zoom, pan and reset (four tab stops a chart, not eight). Plotly's "Share chart" would
+ * upload the chart to Plotly's cloud: nothing of the page leaves this server.
+ */
 export const PLOT_CONFIG = {
   responsive: true,
   displaylogo: false,
-  modeBarButtonsToRemove: ["lasso2d", "select2d"],
+  showSendToCloud: false,
+  plotlyServerURL: "",
+  modeBarButtonsToRemove: ["lasso2d", "select2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "sendChartToCloud"],
 };
+
+/** PLOT_CONFIG with the file name the download button gives the PNG ("gradlive-cost.png"). */
+export function plotConfig(name) {
+  return { ...PLOT_CONFIG, toImageButtonOptions: { filename: `gradlive-${name}` } };
+}
 
 /**
  * A scheduler that runs `draw` on an animation frame at most once every `ms` milliseconds,

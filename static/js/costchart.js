@@ -1,20 +1,25 @@
 // The cost chart: every iteration's train cost, the test cost where it is measured,
-// log-y and TensorBoard-style smoothing, and past runs' train costs as thin lines to
-// compare with. Plotly: newPlot once, extendTraces for new points (batched: at most ten
-// calls a second), restyle when the smoothing changes, past runs as traces after the
-// current run's four.
+// log-y, TensorBoard-style smoothing of the train costs, and past runs' train costs as
+// thin lines to compare with. Plotly: newPlot once, extendTraces for new points (batched:
+// at most ten calls a second), restyle when the smoothing changes, past runs as traces
+// after the current run's four.
 
-import { FONT, INK, PLOT_CONFIG, throttledDraw } from "./chartstyle.js";
+import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { Smoother, smooth } from "./smoothing.js";
 
+const CONFIG = plotConfig("cost");
+
 const TEST = "#6a4c93";
-// Trace order: 0 train (raw), 1 train (smoothed), 2 test (raw), 3 test (smoothed), then
-// one trace per past run drawn over the chart.
+// The test cost is J on the whole test set: no mini-batch noise to smooth away, and it is
+// measured only now and then, so smoothing would only make it lag. It is drawn as it is.
+const TEST_WEIGHT = 0;
+// Trace order: 0 train (raw), 1 train (smoothed), 2 test (raw, hidden: trace 3 draws the
+// test costs as measured), 3 test, then one trace per past run drawn over the chart.
 const TRACES = [0, 1, 2, 3];
 // A past run's line is drawn from at most this many points: more than the chart has pixels.
 const MAX_OVERLAY_POINTS = 2000;
 const MAX_LEGEND_NAME = 26;
-const LEGEND_FONT_SIZE = 13;
+const LEGEND_FONT_SIZE = 14;
 const LEGEND_SYMBOL = 46; // px: the line sample before an entry's text, and a gap after it
 const MARGIN = { l: 64, r: 16, t: 8, b: 52 };
 const LEGEND_ROW = 34; // px: the legend box with one row, which the height in the CSS leaves room for
@@ -113,7 +118,7 @@ export class CostChart {
       series("test (raw)", TEST, { raw: true, dash: "dash", showlegend: false }),
       series("test", TEST, { raw: false, dash: "dash", showlegend: true }),
     ];
-    window.Plotly.newPlot(div, data, layout(), PLOT_CONFIG);
+    window.Plotly.newPlot(div, data, layout(), CONFIG);
     // Past runs' names wrap the legend onto more rows: the chart grows so its plot does not shrink.
     div.on("plotly_afterplot", () => this.fitLegend());
   }
@@ -144,7 +149,7 @@ export class CostChart {
   clearData() {
     // Raw values are kept so that a new smoothing weight can recompute the smoothed lines.
     this.train = { x: [], y: [], smoother: new Smoother(this.weight) };
-    this.test = { x: [], y: [], smoother: new Smoother(this.weight) };
+    this.test = { x: [], y: [], smoother: new Smoother(TEST_WEIGHT) };
     this.pending = emptyPending();
   }
 
@@ -234,8 +239,8 @@ export class CostChart {
       this.div,
       {
         x: [train.x.slice(), train.x.slice(), test.x.slice(), test.x.slice()],
-        y: [train.y.slice(), smooth(train.y, this.weight), test.y.slice(), smooth(test.y, this.weight)],
-        visible: [visibleRaw, true, visibleRaw, true],
+        y: [train.y.slice(), smooth(train.y, this.weight), test.y.slice(), test.y.slice()],
+        visible: [visibleRaw, true, false, true],
       },
       TRACES,
     );
@@ -246,10 +251,8 @@ export class CostChart {
     this.flush();
     this.weight = weight;
     this.train.smoother = new Smoother(weight);
-    this.test.smoother = new Smoother(weight);
-    // Bring the running smoothers up to date so later points continue the same curve.
+    // Bring the running smoother up to date so later points continue the same curve.
     this.train.y.forEach((y) => this.train.smoother.push(y));
-    this.test.y.forEach((y) => this.test.smoother.push(y));
     this.redraw();
     if (this.overlays.length) this.drawOverlays();
   }

@@ -143,6 +143,42 @@ function update(n, optimizer, learningRate) {
   return rows;
 }
 
+// The parts of the panel, in order; the slot after the backward pass holds the gradient
+// check, which the panel never redraws (its button keeps focus, its result stays).
+const PARTS = ["summary", "forward", "cost", "backward", "check", "update"];
+
+/** The panel's parts, made once in `root`: {summary, forward, ..., check, update}. */
+function parts(root) {
+  if (!root.querySelector("[data-part]")) {
+    const list = document.createElement("div");
+    list.className = "equations";
+    const made = PARTS.map((name) => {
+      const part = document.createElement(name === "summary" ? "p" : "div");
+      part.dataset.part = name;
+      if (name === "summary") part.className = "eq-summary";
+      return part;
+    });
+    list.append(...made.slice(1));
+    root.replaceChildren(made[0], list);
+  }
+  return Object.fromEntries(PARTS.map((name) => [name, root.querySelector(`[data-part="${name}"]`)]));
+}
+
+// The HTML each part was last given: a part is redrawn only when its equations change
+// (the page asks on every snapshot and settings change).
+const shown = new WeakMap();
+
+function fill(part, html) {
+  if (shown.get(part) === html) return;
+  part.innerHTML = html;
+  shown.set(part, html);
+}
+
+/** The element after the backward-propagation equations where the gradient check lives. */
+export function checkSlot(root) {
+  return parts(root).check;
+}
+
 /**
  * The equations for `layerDims` [n_x, n1, ..., 1] with m examples per iteration:
  * {layerDims, m, mTrain, activation, optimizer, learningRate, l2}.
@@ -153,12 +189,10 @@ export function renderEquations(root, { layerDims, m, mTrain, activation, optimi
     m < mTrain ? `a mini-batch of m = ${m} of the ${mTrain} training examples` : `m = ${m} training examples`;
   const summary = `One example per column: X ${shape(n[0], m)}, Y ${shape(1, m)}; ${batch}.`;
   const lambda = l2 > 0 ? ` λ = ${l2}.` : "";
-  const rows = [
-    ...forward(n, m, activation),
-    ...cost(n, m, l2),
-    ...backward(n, m, activation, l2),
-    ...update(n, optimizer, learningRate),
-  ];
-  root.innerHTML =
-    `<p class="eq-summary">${escape(summary + lambda)}</p>` + `<div class="equations">${rows.join("")}</div>`;
+  const part = parts(root);
+  fill(part.summary, escape(summary + lambda));
+  fill(part.forward, forward(n, m, activation).join(""));
+  fill(part.cost, cost(n, m, l2).join(""));
+  fill(part.backward, backward(n, m, activation, l2).join(""));
+  fill(part.update, update(n, optimizer, learningRate).join(""));
 }

@@ -26,3 +26,10 @@ export function formatValue(value) {
   if (!Number.isFinite(value)) return String(value);
   return value.toPrecision(4);
 }
+
+/** A small positive number in scientific notation: 3.1e-9 ("0" for zero). */
+export function formatScientific(value, digits = 1) {
+  if (value === 0) return "0";
+  if (!Number.isFinite(value)) return String(value);
+  return value.toExponential(digits);
+}

@@ -6,7 +6,8 @@ import * as api from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
 import { Controls, setLimits, settingsFromConfig, settingsFromUrl, toConfig, urlFor } from "./controls.js";
 import { CostChart } from "./costchart.js";
-import { renderEquations } from "./equations.js";
+import { checkSlot, renderEquations } from "./equations.js";
+import { GradCheck } from "./gradcheck.js";
 import { LayersEditor } from "./layers.js";
 import { NetworkView } from "./network.js";
 import { drawPreview } from "./previews.js";
@@ -31,6 +32,7 @@ class Playground {
     this.cost = new CostChart($("#cost-plot"), $("#cost-hint"));
     this.boundary = new BoundaryPlot($("#boundary-plot"));
     this.network = new NetworkView($("#network"));
+    this.gradCheck = new GradCheck(checkSlot($("#equations")));
     this.controls = new Controls($("#settings"), {
       onChange: (key) => this.changed(key),
       onInvalid: (label, range) => this.runBar.say(`${label}: enter a number from ${range}.`, "error"),
@@ -141,6 +143,7 @@ class Playground {
   ready() {
     this.unwatch();
     this.job = null;
+    this.gradCheck.setJob(null);
     this.runs.unwatch();
     this.trainSize = null;
     this.runBar.setStatus("ready");
@@ -191,6 +194,7 @@ class Playground {
     }
     this.unwatch();
     this.job = null;
+    this.gradCheck.setJob(null);
     this.runBar.say("");
     this.runBar.setStatus("connecting");
     const config = { ...toConfig(this.settings), start_paused: paused };
@@ -230,6 +234,7 @@ class Playground {
   watch(job) {
     this.unwatch();
     this.job = job;
+    this.gradCheck.setJob(job);
     this.runs.watch(job);
     this.showStatus(job.status, job.detail);
     this.updateUrl();
@@ -261,6 +266,7 @@ class Playground {
 
   onSnapshot({ job, dataset, history, boundary, network, neurons }) {
     this.job = job;
+    this.gradCheck.setJob(job);
     this.runs.snapshot(job.id, job, history);
     // The job's config is the truth (another viewer may have changed its learning rate).
     this.controls.show(settingsFromConfig(job.config));
@@ -300,6 +306,7 @@ class Playground {
   onStatus({ status, detail }) {
     this.job.status = status;
     this.job.detail = detail;
+    this.gradCheck.setJob(this.job);
     this.runs.status(this.job.id, status);
     this.showStatus(status, detail);
   }

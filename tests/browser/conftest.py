@@ -115,16 +115,20 @@ class Playground:
         self.page = page
         self.base_url = base_url
         self.console_errors: list[str] = []
+        self.console_warnings: list[str] = []
         self.page_errors: list[str] = []
-        self.requests: list[str] = []
+        self.requests: list[str] = []  # every URL the page asked for, websockets included
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.on("request", lambda request: self.requests.append(request.url))
+        page.on("websocket", lambda socket: self.requests.append(socket.url))
         page.set_default_timeout(WAIT_MS)
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
             self.console_errors.append(message.text)
+        elif message.type == "warning":
+            self.console_warnings.append(message.text)
 
     # -- driving the page -----------------------------------------------------------
 
@@ -200,11 +204,15 @@ class Playground:
         return dict(self.api(f"/api/jobs/{job_id}"))
 
     def off_host_requests(self) -> list[str]:
-        """Requests that did not go to our own server (data: URLs stay in the page)."""
+        """Requests (HTTP or websocket) that did not go to our own server.
+
+        data: and blob: URLs stay in the page.
+        """
+        host = urlsplit(self.base_url).netloc
         return [
             url
             for url in self.requests
-            if not url.startswith(self.base_url + "/") and not url.startswith("data:")
+            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != host
         ]
 
 
