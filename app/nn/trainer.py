@@ -8,6 +8,7 @@ ask for metrics, or change the learning rate.
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -51,9 +52,12 @@ class TrainConfig:
             raise ValueError(f"l2 must be a finite number >= 0, got {self.l2!r}")
 
 
-@dataclass(frozen=True)
-class Step:
-    """One iteration: its index and the cost computed before its update."""
+class Step(NamedTuple):
+    """One iteration: its index and the cost computed before its update.
+
+    A NamedTuple rather than a frozen dataclass: one is made every iteration, and it
+    is made in about half the time.
+    """
 
     iteration: int
     cost: float

@@ -128,6 +128,18 @@ def test_a_saturated_output_gives_the_contracts_nan_and_no_update():
     assert_same_parameters(fast.parameters, start)
 
 
+def test_steps_ignore_the_callers_error_state_and_leave_it_as_it_was():
+    X, Y, start = one_input_run([40.0, -1.0, 2.0], [1.0, 0.0, 1.0])
+    with np.errstate(all="raise"):
+        fast = InPlaceGradientDescent(start, X, Y)  # made under "raise" ...
+    before = np.geterr()
+    assert np.isnan(fast.step(0.1))  # ... stepped outside it: no FloatingPointError
+    assert np.geterr() == before
+    with np.errstate(all="raise"):
+        assert np.isnan(fast.step(0.1))  # nor under the caller's "raise"
+        assert np.geterr() == {kind: "raise" for kind in before}
+
+
 def test_a_very_negative_output_keeps_the_exact_sigmoids_finite_cost():
     # e^720 overflows, but the contract's sigmoid(-720) is e^-720, not 0: a finite cost.
     X, Y, start = one_input_run([-720.0, -1.0, 2.0], [0.0, 1.0, 1.0])
