@@ -1,5 +1,6 @@
 // The run bar: play/pause, step, reset, stop, and the numbers of the run (iteration,
-// cost, train and test accuracy, status). It only shows state; main.js owns it.
+// cost, train and test accuracy, status). It only shows state; the session and the
+// job's views (messages.js) set it, and runbuttons.js binds its buttons.
 
 import { formatCost, formatCount, formatPercent } from "./format.js";
 

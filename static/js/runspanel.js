@@ -1,6 +1,6 @@
 // The runs panel: one row per run (newest first) with a toggle that draws its costs
 // over the cost chart, its label (a button that loads its settings), iterations, cost,
-// train and test accuracy, and status. It only shows the list; main.js owns it.
+// train and test accuracy, and status. It only shows the list (runs.js); main.js wires it.
 
 import { INK } from "./chartstyle.js";
 import { formatCost, formatCount, formatPercent } from "./format.js";
