@@ -5,36 +5,41 @@ import json
 import sys
 from collections.abc import Sequence
 
+from app.jobs.manager import DataSplit, JobSpec
 from app.nn import activations, datasets, model, optimizers
-from app.nn.trainer import TrainConfig, Trainer
+from app.nn.trainer import Trainer
 
 PROGRESS_EVERY = 100  # iterations per progress-bar update: a tqdm call per step costs more
 
 
 def _train(args: argparse.Namespace) -> int:
     """Train the configured network with a progress bar on stderr; print the result."""
-    data_seed = args.data_seed
-    if data_seed is None:
-        data_seed = int(datasets.DEFAULTS[args.dataset]["seed"])
-    X, Y = datasets.make(args.dataset, args.n_samples, args.noise, data_seed)
-    if args.test_fraction > 0:
-        X, Y, X_test, Y_test = datasets.train_test_split(X, Y, args.test_fraction, data_seed)
-        held_out = "test split"
-    else:
-        # All points train, as in the lecture; test on a fresh draw of the same data.
-        X_test, Y_test = datasets.make(args.dataset, args.n_samples, args.noise, data_seed + 1)
-        held_out = "fresh sample"
-    config = TrainConfig(
-        layer_dims=(X.shape[0], *args.hidden, 1),
+    # The same spec, data and config as a server job, so both train the same run.
+    spec = JobSpec(
+        dataset=args.dataset,
+        n_samples=args.n_samples,
+        noise=args.noise,
+        data_seed=args.data_seed,
+        test_fraction=args.test_fraction,
+        hidden_layers=tuple(args.hidden),
         activation=args.activation,
         init=args.init,
-        seed=args.seed,
         learning_rate=args.lr,
+        iterations=args.iterations,
+        seed=args.seed,
         optimizer=args.optimizer,
         batch_size=args.batch_size,
         l2=args.l2,
-        iterations=args.iterations,
-    )
+    ).resolved()
+    data = DataSplit.make(spec)
+    X, Y, X_test, Y_test = data.X_train, data.Y_train, data.X_test, data.Y_test
+    held_out = "test split"
+    if X_test.shape[1] == 0:
+        # All points train, as in the lecture; test on a fresh draw of the same data.
+        fresh_seed = (spec.data_seed or 0) + 1  # never None once resolved
+        X_test, Y_test = datasets.make(spec.dataset, spec.n_samples, spec.noise, fresh_seed)
+        held_out = "fresh sample"
+    config = spec.train_config()
     trainer = Trainer(config, X, Y, X_test, Y_test)
     cost = float("nan")
     from tqdm import tqdm  # only the terminal needs it
