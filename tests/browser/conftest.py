@@ -135,6 +135,18 @@ class Playground:
         assert job_id
         return job_id
 
+    def train_to_the_end(self, *statuses: str) -> str:
+        """Press ▶, wait for a new job in the URL and for it to end (default: done); its id."""
+        before = self.job_id()
+        self.click("train-button")
+        self.page.wait_for_function(
+            "(before) => { const job = new URLSearchParams(location.search).get('job');"
+            " return job && job !== before; }",
+            arg=before,
+        )
+        self.wait_for_status(*(statuses or ("done",)))
+        return self.job_id() or ""
+
     def plot(self, testid: str, expression: str) -> Any:
         """Evaluate `expression` with `gd`, the Plotly graph div of a plot."""
         return self.page.evaluate(

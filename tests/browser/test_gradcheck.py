@@ -28,13 +28,6 @@ FAILED = {
 }
 
 
-def train_to_the_end(playground: Playground) -> str:
-    playground.click("train-button")
-    job_id = playground.wait_for_job()
-    playground.wait_for_status("done")
-    return job_id
-
-
 def wait_for_result(playground: Playground) -> str:
     """Wait until the check has answered (the result is shown and not busy); its kind."""
     playground.page.wait_for_function(
@@ -77,7 +70,7 @@ def test_the_check_of_a_short_run_passes(playground: Playground) -> None:
     assert parts.index("check") == parts.index("backward") + 1
     assert parts.index("update") == parts.index("check") + 1
 
-    train_to_the_end(playground)
+    playground.train_to_the_end()
     assert button.is_enabled()
     button.click()
     assert wait_for_result(playground) == "passed"
@@ -118,7 +111,7 @@ def test_a_diverged_run_says_why_it_cannot_be_checked(playground: Playground) ->
 
 def test_a_refusal_is_shown_as_the_server_words_it(playground: Playground) -> None:
     playground.open(SHORT)
-    train_to_the_end(playground)
+    playground.train_to_the_end()
     held = hold_checks(playground)
     playground.by_id("gradcheck-button").focus()
     playground.page.keyboard.press("Enter")
@@ -137,7 +130,7 @@ def test_the_button_is_busy_while_checking_and_a_relu_failure_explains_kinks(
     playground: Playground,
 ) -> None:
     playground.open(SHORT + "&activation=relu")
-    train_to_the_end(playground)
+    playground.train_to_the_end()
     held = hold_checks(playground)
 
     playground.click("gradcheck-button")
@@ -161,7 +154,7 @@ def test_the_button_is_busy_while_checking_and_a_relu_failure_explains_kinks(
     playground.by_id("activation").select_option("tanh")
     playground.page.wait_for_function(f"() => document.querySelector('{RESULT}').hidden")
     assert button.is_disabled()  # the new settings wait for ▶
-    train_to_the_end(playground)
+    playground.train_to_the_end()
     playground.click("gradcheck-button")
     wait_for_held(playground, held).fulfill(status=200, json=FAILED)
     assert wait_for_result(playground) == "failed"

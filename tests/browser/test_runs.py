@@ -19,19 +19,6 @@ SHORT = f"?speed=1000&iterations={ITERATIONS}&learning_rate=0.9"
 COST_TRACES = "document.querySelector('[data-testid=cost-plot]').data"
 
 
-def finish_a_run(playground: Playground) -> str:
-    """Press ▶, wait for the new job to be done; its id."""
-    before = playground.job_id()
-    playground.click("train-button")
-    playground.page.wait_for_function(
-        "(before) => { const job = new URLSearchParams(location.search).get('job');"
-        " return job && job !== before; }",
-        arg=before,
-    )
-    playground.wait_for_status("done")
-    return playground.job_id() or ""
-
-
 def set_learning_rate(playground: Playground, value: str) -> None:
     field = playground.by_id("learning-rate")
     field.fill(value)
@@ -41,9 +28,9 @@ def set_learning_rate(playground: Playground, value: str) -> None:
 def two_runs(playground: Playground) -> tuple[str, str]:
     """α 0.9, then α 0.3, each to the end: the two job ids."""
     playground.open(SHORT)
-    first = finish_a_run(playground)
+    first = playground.train_to_the_end()
     set_learning_rate(playground, "0.3")
-    second = finish_a_run(playground)
+    second = playground.train_to_the_end()
     wait_for_rows(playground, 2)
     return first, second
 

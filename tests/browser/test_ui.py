@@ -65,19 +65,6 @@ TEXTS = r"""() => {
 }"""
 
 
-def train_to_the_end(playground: Playground) -> str:
-    """Press ▶ and wait for the new run to end; its job id."""
-    before = playground.job_id()
-    playground.click("train-button")
-    playground.page.wait_for_function(
-        "(before) => { const job = new URLSearchParams(location.search).get('job');"
-        " return job && job !== before; }",
-        arg=before,
-    )
-    playground.wait_for_status("done", "diverged")
-    return playground.job_id() or ""
-
-
 def set_learning_rate(playground: Playground, value: str) -> None:
     field = playground.by_id("learning-rate")
     field.fill(value)
@@ -90,9 +77,10 @@ def job_posts(playground: Playground) -> list[str]:
 
 def test_every_control_is_reached_by_tab_and_shows_its_focus(playground: Playground) -> None:
     playground.open("?speed=max&iterations=20")
-    train_to_the_end(playground)
+    playground.train_to_the_end("done", "diverged")
     set_learning_rate(playground, "0.5")
-    train_to_the_end(playground)  # two runs: the list has a toggle and a label button
+    # Two runs: the list then has a toggle and a label button.
+    playground.train_to_the_end("done", "diverged")
     playground.page.reload()
     playground.page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=run-row]').length === 2"
@@ -149,7 +137,7 @@ def test_a_run_a_reload_and_a_divergence_stay_on_this_host_and_log_nothing(
     playground: Playground,
 ) -> None:
     playground.open("?speed=max&iterations=2000&test_fraction=0.2")
-    train_to_the_end(playground)
+    playground.train_to_the_end("done", "diverged")
     playground.click("gradcheck-button")
     playground.page.wait_for_function(
         "() => document.querySelector('[data-testid=gradcheck-result]').dataset.kind === 'passed'"
@@ -157,7 +145,7 @@ def test_a_run_a_reload_and_a_divergence_stay_on_this_host_and_log_nothing(
     playground.page.reload()
     playground.wait_for_costs("n === 2000")
     set_learning_rate(playground, "50")
-    train_to_the_end(playground)
+    playground.train_to_the_end("done", "diverged")
     assert playground.text("status") == "diverged"
     playground.page.reload()
     playground.wait_for_status("diverged")
@@ -176,7 +164,7 @@ def test_a_projector_shows_every_text_large_and_dark_enough(
     width, height = size
     playground.page.set_viewport_size({"width": width, "height": height})
     playground.open("?speed=max&iterations=1000&test_fraction=0.2")
-    train_to_the_end(playground)
+    playground.train_to_the_end("done", "diverged")
     playground.click("gradcheck-button")
     playground.page.wait_for_function(
         "() => document.querySelector('[data-testid=gradcheck-result]').dataset.kind === 'passed'"
@@ -207,7 +195,7 @@ def test_eight_runs_fit_the_runs_panel(playground: Playground, artifacts: Path, 
     playground.open("?speed=max&iterations=20&hidden_layers=8,8")
     for rate in ("1.2", "0.9", "0.5", "0.3", "0.1", "2", "0.05", "3"):
         set_learning_rate(playground, rate)
-        train_to_the_end(playground)
+        playground.train_to_the_end("done", "diverged")
     playground.page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=run-row]').length === 8"
     )
