@@ -1,5 +1,6 @@
 """The playground page (GET /), its static files, and Plotly served from its package."""
 
+import dataclasses
 import functools
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.api.deps import SettingsDep
 from app.api.limits import public_limits
+from app.config import Settings
+from app.jobs.manager import JobSpec
 from app.nn import datasets
 
 router = APIRouter(tags=["pages"])
@@ -28,13 +31,35 @@ async def read_index(request: Request, settings: SettingsDep) -> Any:
         "version": __version__,
         "limits": public_limits(settings),
         "datasets": [{"name": n, **datasets.DEFAULTS[n]} for n in datasets.NAMES],
+        "defaults": job_defaults(settings),
     }
     return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "index.html", context)
 
 
+def job_defaults(settings: Settings) -> dict[str, Any]:
+    """The config a job gets for what it leaves out, as the page's form shows it.
+
+    The data fields (n_samples, noise, data_seed) are the dataset's own, so they come
+    with each dataset; the pace is this server's default.
+    """
+    spec = dataclasses.asdict(JobSpec())
+    for per_dataset in ("n_samples", "noise", "data_seed", "grid", "start_paused"):
+        del spec[per_dataset]
+    return {**spec, "hidden_layers": list(spec["hidden_layers"]), "speed": settings.DEFAULT_SPEED}
+
+
+def form_text(value: Any) -> str:
+    """A value as the page's form writes it (JavaScript's String): 0.0 is "0", 1.2 is "1.2"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
 @functools.cache
 def _templates(directory: Path) -> Jinja2Templates:
-    return Jinja2Templates(directory=directory)
+    templates = Jinja2Templates(directory=directory)
+    templates.env.filters["form_text"] = form_text
+    return templates
 
 
 def mount_assets(app: FastAPI, static_dir: Path) -> None:

@@ -34,11 +34,6 @@ async function request(method, path, body) {
   return data;
 }
 
-/** GET /api/datasets: [{name, n_samples, noise, seed}], the datasets with their defaults. */
-export function getDatasets() {
-  return request("GET", "api/datasets");
-}
-
 /**
  * GET /api/datasets/{name}: the points a run with these data settings would use,
  * {name, train: {x1, x2, y}, test: {x1, x2, y}}; params: n_samples, noise, seed, test_fraction.

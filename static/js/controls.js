@@ -6,27 +6,50 @@
 export const LIMITS = { max_hidden_layers: 4, max_units: 16, max_iterations: 100000, max_samples: 2000 };
 
 // kind: how a value is read and written; min/max and choices bound what a URL may carry.
+// The defaults are the server's (setDefaults): n_samples, noise and data_seed are each
+// dataset's own (`data` names the dataset's default), the rest the job config's.
 export const FIELDS = {
-  dataset: {
-    kind: "choice",
-    default: "flower",
-    choices: ["flower", "circles", "moons", "blobs", "quantiles", "xor", "spiral", "gauss"],
-  },
-  n_samples: { kind: "int", default: 400, min: 10, max: 2000 },
-  noise: { kind: "float", default: 0.2, min: 0, max: 2 },
-  test_fraction: { kind: "float", default: 0, min: 0, max: 0.9 },
-  data_seed: { kind: "int", default: 1, min: 0, max: 4294967295 },
-  hidden_layers: { kind: "layers", default: [4] },
-  activation: { kind: "choice", default: "tanh", choices: ["tanh", "relu", "sigmoid", "leaky_relu"] },
-  init: { kind: "choice", default: "course", choices: ["course", "he", "xavier"] },
-  learning_rate: { kind: "float", default: 1.2, min: 1e-6, max: 100 },
-  optimizer: { kind: "choice", default: "gd", choices: ["gd", "momentum", "rmsprop", "adam"] },
-  batch_size: { kind: "optional-int", default: null, min: 1, max: 2000 },
-  l2: { kind: "float", default: 0, min: 0, max: 10 },
-  iterations: { kind: "int", default: 10000, min: 1, max: 100000 },
-  seed: { kind: "int", default: 2, min: 0, max: 4294967295 },
-  speed: { kind: "optional-float", default: 500, min: 1, max: 1000000 },
+  dataset: { kind: "choice", choices: [] },
+  n_samples: { kind: "int", min: 10, max: 2000, data: "n_samples" },
+  noise: { kind: "float", min: 0, max: 2, data: "noise" },
+  test_fraction: { kind: "float", min: 0, max: 0.9 },
+  data_seed: { kind: "int", min: 0, max: 4294967295, data: "seed" },
+  hidden_layers: { kind: "layers" },
+  activation: { kind: "choice", choices: ["tanh", "relu", "sigmoid", "leaky_relu"] },
+  init: { kind: "choice", choices: ["course", "he", "xavier"] },
+  learning_rate: { kind: "float", min: 1e-6, max: 100 },
+  optimizer: { kind: "choice", choices: ["gd", "momentum", "rmsprop", "adam"] },
+  batch_size: { kind: "optional-int", min: 1, max: 2000 },
+  l2: { kind: "float", min: 0, max: 10 },
+  iterations: { kind: "int", min: 1, max: 100000 },
+  seed: { kind: "int", min: 0, max: 4294967295 },
+  speed: { kind: "optional-float", min: 1, max: 1000000 },
 };
+
+// Each dataset's own data defaults, from the server: name -> {n_samples, noise, seed}.
+const DATASETS = {};
+
+/**
+ * Take the server's defaults (GET / renders them into the page): `job`, the config a job
+ * gets for what it leaves out; `datasets`, [{name, n_samples, noise, seed}] in menu order.
+ */
+export function setDefaults(job, datasets) {
+  for (const [key, value] of Object.entries(job)) {
+    if (key in FIELDS) FIELDS[key].default = value;
+  }
+  FIELDS.dataset.choices = datasets.map((entry) => entry.name);
+  for (const entry of datasets) DATASETS[entry.name] = entry;
+}
+
+/** The data settings dataset `name` brings with it: {n_samples, noise, data_seed}. */
+export function datasetDefaults(name) {
+  const own = DATASETS[name] || {};
+  const values = {};
+  for (const [key, field] of Object.entries(FIELDS)) {
+    if (field.data && own[field.data] !== undefined) values[key] = own[field.data];
+  }
+  return values;
+}
 
 /** Take the server's limits ({max_iterations, max_samples, ...}); unknown keys are ignored. */
 export function setLimits(limits) {
@@ -38,13 +61,14 @@ export function setLimits(limits) {
   FIELDS.batch_size.max = LIMITS.max_samples;
 }
 
-/** A fresh copy of the default settings: the lecture's run. */
-export function defaultSettings() {
+/** A fresh copy of the default settings (the lecture's run), or of `dataset`'s defaults. */
+export function defaultSettings(dataset = FIELDS.dataset.default) {
   const settings = {};
   for (const [key, field] of Object.entries(FIELDS)) {
     settings[key] = Array.isArray(field.default) ? [...field.default] : field.default;
   }
-  return settings;
+  if (FIELDS.dataset.choices.includes(dataset)) settings.dataset = dataset;
+  return { ...settings, ...datasetDefaults(settings.dataset) };
 }
 
 /**
@@ -82,7 +106,8 @@ export function formatField(key, value) {
 /** {settings, jobId} from a query string; invalid or missing values take the defaults. */
 export function settingsFromUrl(search) {
   const params = new URLSearchParams(search);
-  const settings = defaultSettings();
+  // A dataset comes with its own data settings; the URL may still set each of them.
+  const settings = defaultSettings(params.get("dataset"));
   for (const key of Object.keys(FIELDS)) {
     if (!params.has(key)) continue;
     const value = parseField(key, params.get(key));
@@ -100,6 +125,17 @@ export function urlFor(settings, jobId) {
   return `?${params.toString().replaceAll("%2C", ",")}`;
 }
 
+/** The training examples the settings give (the server holds round(test_fraction m) out). */
+export function trainingSize(settings) {
+  return Math.max(1, settings.n_samples - Math.round(settings.test_fraction * settings.n_samples));
+}
+
+/** Whether a run trains on mini-batches: a batch size below the training set's (if known). */
+export function isMiniBatch(settings, trainSize = null) {
+  const m = trainSize || trainingSize(settings);
+  return settings.batch_size !== null && settings.batch_size < m;
+}
+
 /** The POST /api/jobs body for the settings. */
 export function toConfig(settings) {
   return { ...settings, hidden_layers: [...settings.hidden_layers] };
@@ -107,7 +143,7 @@ export function toConfig(settings) {
 
 /** Settings from a job's config (the server fills every field); unknown fields are ignored. */
 export function settingsFromConfig(config) {
-  const settings = defaultSettings();
+  const settings = defaultSettings(config.dataset);
   for (const key of Object.keys(FIELDS)) {
     if (config[key] === undefined) continue;
     const value = parseField(key, formatField(key, config[key]));

@@ -1,27 +1,38 @@
-// The cost chart: every iteration's train cost, the test cost where it is measured,
-// log-y, TensorBoard-style smoothing of the train costs, and past runs' train costs as
-// thin lines to compare with. Plotly: newPlot once, extendTraces for new points (batched:
-// at most ten calls a second), restyle when the smoothing changes, past runs as traces
-// after the current run's four.
+// The cost chart: every iteration's cost, the test cost where it is measured, log-y,
+// TensorBoard-style smoothing of the per-iteration costs, past runs' costs as thin lines
+// to compare with, and a marker where the learning rate changed. A mini-batch run's
+// per-iteration cost is one batch's: its main line is then the whole training set's cost
+// (measured with each progress message) and the batch costs are a faint trace.
+// Plotly: newPlot once, extendTraces for new points (batched: at most ten calls a
+// second), restyle when the smoothing changes, past runs as traces after the run's four.
 
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
+import { formatCount } from "./format.js";
 import { Smoother, smooth } from "./smoothing.js";
 
 const CONFIG = plotConfig("cost");
 
 const TEST = "#6a4c93";
-// The test cost is J on the whole test set: no mini-batch noise to smooth away, and it is
-// measured only now and then, so smoothing would only make it lag. It is drawn as it is.
-const TEST_WEIGHT = 0;
-// Trace order: 0 train (raw), 1 train (smoothed), 2 test (raw, hidden: trace 3 draws the
-// test costs as measured), 3 test, then one trace per past run drawn over the chart.
+const BATCH = "#6b7480";
+const MARKER = "#b35900";
+// Trace order: 0 per-iteration cost (raw), 1 per-iteration cost (smoothed), 2 the whole
+// training set's cost (mini-batch runs), 3 test, then one trace per past run. The whole-set
+// and test costs are J on a whole set, measured now and then: no batch noise to smooth
+// away, so they are drawn as measured (smoothing would only make them lag).
 const TRACES = [0, 1, 2, 3];
+// The y axis never spans less than this fraction of its top value (linear) or than this
+// many decades (log): a cost that moves by 1e-9 is drawn flat, not as a steep drop.
+const MIN_SPAN_FRACTION = 0.1;
+const MIN_SPAN_FLOOR = 1e-3; // the same for a cost of 0
+const MIN_DECADES = 0.2;
+// A mini-batch run's batch costs may leave the plot: the axis follows the main lines.
+const BATCH_HEADROOM = 0.15; // of the main lines' span, above their top
 // A past run's line is drawn from at most this many points: more than the chart has pixels.
 const MAX_OVERLAY_POINTS = 2000;
 const MAX_LEGEND_NAME = 26;
 const LEGEND_FONT_SIZE = 14;
 const LEGEND_SYMBOL = 46; // px: the line sample before an entry's text, and a gap after it
-const MARGIN = { l: 64, r: 16, t: 8, b: 52 };
+const MARGIN = { l: 64, r: 16, t: 8, b: 52 }; // the y axis grows its margin for long tick labels
 const LEGEND_ROW = 34; // px: the legend box with one row, which the height in the CSS leaves room for
 
 function series(name, color, { raw, dash, showlegend }) {
@@ -73,7 +84,24 @@ function thinned(values) {
 
 /** Points received but not drawn yet, per series: x, raw cost, smoothed cost. */
 function emptyPending() {
-  return { train: { x: [], raw: [], smooth: [] }, test: { x: [], raw: [], smooth: [] } };
+  return {
+    train: { x: [], raw: [], smooth: [] },
+    whole: { x: [], raw: [], smooth: [] },
+    test: { x: [], raw: [], smooth: [] },
+  };
+}
+
+/** The x or y axis; `empty`: no costs to read yet, so no numbers (nor a made-up range). */
+function axis(title, empty, extra = {}) {
+  return {
+    title: { text: title, standoff: 10 },
+    gridcolor: "#e3e6ea",
+    zeroline: false,
+    automargin: true, // tick labels are never cut and never run into the title
+    showticklabels: !empty,
+    showgrid: !empty,
+    ...extra,
+  };
 }
 
 function layout() {
@@ -82,8 +110,8 @@ function layout() {
     font: FONT,
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#ffffff",
-    xaxis: { title: { text: "iteration" }, rangemode: "tozero", gridcolor: "#e3e6ea", zeroline: false },
-    yaxis: { title: { text: "cost J" }, type: "linear", gridcolor: "#e3e6ea", exponentformat: "power" },
+    xaxis: axis("iteration", true, { rangemode: "tozero" }),
+    yaxis: axis("cost J", true, { type: "linear", exponentformat: "power", autorangeoptions: {} }),
     // Top left: the mode bar appears top right on hover.
     // Entries in columns (two, or one when the names are too long: see fitLegend).
     legend: {
@@ -97,9 +125,99 @@ function layout() {
       font: { size: LEGEND_FONT_SIZE },
     },
     hovermode: "x unified",
-    uirevision: "cost",
     showlegend: true,
+    shapes: [],
+    annotations: [],
   };
+}
+
+/** The names and looks of the first three traces: a full-batch run's, or a mini-batch run's. */
+function runStyle(miniBatch) {
+  return miniBatch
+    ? {
+        name: ["batch cost (raw)", "batch cost", "train"],
+        showlegend: [false, true, true],
+        opacity: [0.2, 0.55, 1],
+        "line.color": [BATCH, BATCH, INK],
+        "line.width": [1, 1.25, 2.5],
+      }
+    : {
+        name: ["train (raw)", "train", "train (whole set)"],
+        showlegend: [false, true, false],
+        opacity: [0.3, 1, 1],
+        "line.color": [INK, INK, INK],
+        "line.width": [1.5, 2.5, 2.5],
+      };
+}
+
+/** A vertical marker with the new α at each iteration where the learning rate changed. */
+function rateMarkers(rates) {
+  const changes = rates.slice(1);
+  return {
+    shapes: changes.map(([iteration]) => ({
+      type: "line",
+      xref: "x",
+      yref: "paper",
+      x0: iteration,
+      x1: iteration,
+      y0: 0,
+      y1: 1,
+      line: { color: MARKER, width: 1.5, dash: "dot" },
+    })),
+    annotations: changes.map(([iteration, alpha]) => ({
+      xref: "x",
+      yref: "paper",
+      x: iteration,
+      y: 1,
+      xanchor: "left",
+      yanchor: "top",
+      showarrow: false,
+      text: `α ${alpha}`,
+      hovertext: `α = ${alpha} from iteration ${formatCount(iteration)}`,
+      font: { color: MARKER, size: 13 },
+      bgcolor: "rgba(255,255,255,0.85)",
+    })),
+  };
+}
+
+/** Smallest and largest finite value of lists of numbers: [lo, hi], or null. */
+function extent(...lists) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const list of lists) {
+    for (const y of list) {
+      if (y === null || !Number.isFinite(y)) continue;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/**
+ * The y axis for costs from lo to hi: {autorangeoptions} for a linear axis (its span
+ * widened to the minimum around the costs' middle and, in a mini-batch run, a ceiling a
+ * little above the main lines), or for a narrow log axis its {range} (log10 units: plotly
+ * 4.1 ignores autorange options on log axes), else {} (plain autorange).
+ */
+export function yAxisFor([lo, hi], { log = false, ceiling = false } = {}) {
+  if (log) {
+    const low = lo > 0 ? lo : hi;
+    if (hi <= 0 || Math.log10(hi / low) >= MIN_DECADES) return {};
+    const mid = Math.log10(low * hi) / 2;
+    return { range: [mid - MIN_DECADES / 2, mid + MIN_DECADES / 2] };
+  }
+  const options = {};
+  const span = Math.max(MIN_SPAN_FRACTION * Math.abs(hi), MIN_SPAN_FLOOR);
+  let [bottom, top] = [lo, hi];
+  if (hi - lo < span) {
+    // Costs are never negative: the widened span stops at 0.
+    bottom = lo >= 0 ? Math.max(0, (lo + hi - span) / 2) : (lo + hi - span) / 2;
+    top = bottom + span;
+    options.include = [bottom, top];
+  }
+  if (ceiling) options.clipmax = top + BATCH_HEADROOM * (top - bottom);
+  return { autorangeoptions: options };
 }
 
 export class CostChart {
@@ -109,13 +227,18 @@ export class CostChart {
     this.hint = hint;
     this.weight = 0;
     this.pending = null;
+    this.miniBatch = false;
+    this.log = false;
+    this.empty = true;
+    this.rangeKey = "";
+    this.rates = [];
     this.overlays = []; // past runs drawn over the chart: [{id, name, costs, style}]
     this.schedule = throttledDraw(() => this.flush());
     this.clearData();
     const data = [
       series("train (raw)", INK, { raw: true, showlegend: false }),
       series("train", INK, { raw: false, showlegend: true }),
-      series("test (raw)", TEST, { raw: true, dash: "dash", showlegend: false }),
+      series("train (whole set)", INK, { raw: false, showlegend: false }),
       series("test", TEST, { raw: false, dash: "dash", showlegend: true }),
     ];
     window.Plotly.newPlot(div, data, layout(), CONFIG);
@@ -149,17 +272,28 @@ export class CostChart {
   clearData() {
     // Raw values are kept so that a new smoothing weight can recompute the smoothed lines.
     this.train = { x: [], y: [], smoother: new Smoother(this.weight) };
-    this.test = { x: [], y: [], smoother: new Smoother(TEST_WEIGHT) };
+    this.whole = { x: [], y: [], smoother: new Smoother(0) };
+    this.test = { x: [], y: [], smoother: new Smoother(0) };
     this.pending = emptyPending();
   }
 
-  /** Start over from a snapshot's history ({iteration, cost, test_iteration, test_cost}). */
-  reset(history) {
+  /**
+   * Start over from a snapshot's history ({iteration, cost, test_iteration, test_cost,
+   * train_iteration, train_cost}), or empty (null). `miniBatch`: the run's per-iteration
+   * costs are one batch's, and train_cost, the whole training set's, is its main line.
+   */
+  reset(history, { miniBatch = false } = {}) {
     this.clearData();
     const h = history || {};
+    this.miniBatch = miniBatch;
     this.add(this.train, h.iteration || [], h.cost || [], "train");
     this.add(this.test, h.test_iteration || [], h.test_cost || [], "test");
+    if (miniBatch) this.add(this.whole, wholeSetX(h.train_iteration || []), h.train_cost || [], "whole");
     this.pending = emptyPending(); // redraw() draws the whole history at once
+    window.Plotly.restyle(this.div, runStyle(miniBatch), [0, 1, 2]);
+    // A new run is read from scratch: the previous run's zoom goes with it.
+    this.rangeKey = "";
+    window.Plotly.relayout(this.div, { "xaxis.autorange": true, "yaxis.autorange": true });
     this.redraw();
     this.showHint();
   }
@@ -173,6 +307,7 @@ export class CostChart {
     this.overlays = runs;
     this.drawOverlays();
     this.showHint();
+    this.fitAxes();
   }
 
   /** Replace the past runs' traces (smoothed like the current run's curve). */
@@ -205,10 +340,25 @@ export class CostChart {
     this.schedule();
   }
 
+  /** The whole training set's cost after iteration `iteration` (mini-batch runs). */
+  appendWhole(iteration, cost) {
+    if (!this.miniBatch) return;
+    this.add(this.whole, wholeSetX([iteration]), [cost], "whole");
+    this.schedule();
+  }
+
+  /** Where the learning rate changed: [[first_iteration, α], ...], the first at iteration 0. */
+  setRates(rates) {
+    const key = JSON.stringify(rates);
+    if (key === JSON.stringify(this.rates)) return;
+    this.rates = rates.map((pair) => [...pair]);
+    window.Plotly.relayout(this.div, rateMarkers(this.rates));
+  }
+
   add(line, xs, ys, which) {
     const pending = this.pending[which];
     xs.forEach((x, k) => {
-      const y = ys[k] === null ? null : Number(ys[k]);
+      const y = ys[k] === null || ys[k] === undefined ? null : Number(ys[k]);
       line.x.push(x);
       line.y.push(y);
       pending.x.push(x);
@@ -219,31 +369,57 @@ export class CostChart {
 
   /** One extendTraces call for everything that arrived since the last draw. */
   flush() {
-    const { train, test } = this.pending;
+    const { train, whole, test } = this.pending;
     this.pending = emptyPending();
-    if (!train.x.length && !test.x.length) return;
+    if (!train.x.length && !whole.x.length && !test.x.length) return;
     this.showHint();
     window.Plotly.extendTraces(
       this.div,
-      { x: [train.x, train.x, test.x, test.x], y: [train.raw, train.smooth, test.raw, test.smooth] },
+      { x: [train.x, train.x, whole.x, test.x], y: [train.raw, train.smooth, whole.raw, test.raw] },
       TRACES,
     );
+    this.fitAxes();
   }
 
   /** Redraw all four lines from the kept raw values (new run, new smoothing weight). */
   redraw() {
     const visibleRaw = this.weight > 0;
-    const { train, test } = this;
+    const { train, whole, test } = this;
     // Copies: Plotly keeps the arrays it is given, and extendTraces grows them later.
     window.Plotly.restyle(
       this.div,
       {
-        x: [train.x.slice(), train.x.slice(), test.x.slice(), test.x.slice()],
-        y: [train.y.slice(), smooth(train.y, this.weight), test.y.slice(), test.y.slice()],
-        visible: [visibleRaw, true, false, true],
+        x: [train.x.slice(), train.x.slice(), whole.x.slice(), test.x.slice()],
+        y: [train.y.slice(), smooth(train.y, this.weight), whole.y.slice(), test.y.slice()],
+        visible: [visibleRaw, true, this.miniBatch, true],
       },
       TRACES,
     );
+    this.fitAxes();
+  }
+
+  /**
+   * Keep the axes honest: no numbers while there is nothing to read, and a y span never
+   * below the minimum (a flat cost stays flat). A mini-batch run's axis follows the whole
+   * set's cost, the test cost and the past runs; its batch costs may leave the plot.
+   */
+  fitAxes() {
+    const empty = this.train.x.length === 0 && this.overlays.length === 0;
+    const main = this.miniBatch ? [this.whole.y] : [this.train.y];
+    const range = extent(...main, this.test.y, ...this.overlays.map((run) => run.costs));
+    const y = range ? yAxisFor(range, { log: this.log, ceiling: this.miniBatch }) : {};
+    const key = JSON.stringify([empty, this.log, y]);
+    if (key === this.rangeKey) return;
+    this.rangeKey = key;
+    this.empty = empty;
+    const update = { "yaxis.autorangeoptions": y.autorangeoptions || {} };
+    if (y.range) Object.assign(update, { "yaxis.autorange": false, "yaxis.range": y.range });
+    else if (this.log) update["yaxis.autorange"] = true;
+    for (const name of ["xaxis", "yaxis"]) {
+      update[`${name}.showticklabels`] = !empty;
+      update[`${name}.showgrid`] = !empty;
+    }
+    window.Plotly.relayout(this.div, update);
   }
 
   /** Smoothing weight in [0, 1): 0 shows the raw costs. */
@@ -259,6 +435,16 @@ export class CostChart {
 
   /** Log or linear y axis. */
   setLog(on) {
+    this.log = on;
     window.Plotly.relayout(this.div, { "yaxis.type": on ? "log" : "linear", "yaxis.autorange": true });
+    this.fitAxes();
   }
+}
+
+/**
+ * Where a whole-set cost is drawn: the cost after iteration k's update is the cost of
+ * iteration k + 1 (Contract 1: iteration i's cost is computed before the i-th update).
+ */
+function wholeSetX(iterations) {
+  return iterations.map((k) => k + 1);
 }

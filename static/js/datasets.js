@@ -1,39 +1,24 @@
-// The datasets the server offers: their defaults (a dataset looks right at its own noise
-// level) and a small preview of each on its button.
+// The datasets on their buttons: a small preview of each, and the noise a dataset brings
+// with it when it is chosen (a dataset looks right at its own noise level).
 
 import * as api from "./api.js";
+import { FIELDS, datasetDefaults } from "./controls.js";
 import { drawPreview } from "./previews.js";
 
 const PREVIEW_SAMPLES = 200;
 
-export class Datasets {
-  /** onError(message) when the list cannot be loaded. */
-  constructor({ onError }) {
-    this.onError = onError;
-    this.defaults = {}; // name -> {name, n_samples, noise, seed}
+/** Draw each dataset's preview on its button as its points arrive. */
+export function drawPreviews() {
+  for (const name of FIELDS.dataset.choices) {
+    api.getDataset(name, { n_samples: PREVIEW_SAMPLES }).then(
+      (data) => drawPreview(name, data.train),
+      () => {}, // a missing preview leaves a plain tile
+    );
   }
+}
 
-  /** Fetch the list and its defaults, then draw each preview as it arrives. */
-  async load() {
-    try {
-      const list = await api.getDatasets();
-      for (const entry of list) {
-        this.defaults[entry.name] = entry;
-        api.getDataset(entry.name, { n_samples: PREVIEW_SAMPLES }).then(
-          (data) => drawPreview(entry.name, data.train),
-          () => {}, // a missing preview leaves a plain tile
-        );
-      }
-    } catch (error) {
-      this.onError(`Could not load the datasets: ${error.message}`);
-    }
-  }
-
-  /** Show the chosen dataset's own noise in the form, when switching datasets. */
-  takeNoise(controls) {
-    const defaults = this.defaults[controls.settings.dataset];
-    if (defaults && defaults.noise !== undefined) {
-      controls.show({ ...controls.settings, noise: defaults.noise });
-    }
-  }
+/** Show the chosen dataset's own noise in the form (samples and data seed stay as set). */
+export function takeNoise(controls) {
+  const { noise } = datasetDefaults(controls.settings.dataset);
+  if (noise !== undefined) controls.show({ ...controls.settings, noise });
 }

@@ -2,11 +2,25 @@
 
 const DASH = "—";
 
+// A cost that blew up: JSON carries NaN and infinities alike as null, so the page cannot
+// tell which it was and names both, the same way everywhere.
+export const NOT_FINITE = "NaN/∞";
+
 /** A cost to 4 significant digits; "—" when unknown, "NaN/∞" when not finite. */
 export function formatCost(value) {
   if (value === null || value === undefined) return DASH;
-  if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : "∞";
+  if (!Number.isFinite(value)) return NOT_FINITE;
   return value.toPrecision(4);
+}
+
+/**
+ * Iterations done, from the server's `iteration` (the index of the last one covered; -1
+ * before any). When the cost blew up, its last iteration is the one whose cost was not
+ * finite: that iteration never completed, so it is not counted.
+ */
+export function iterationsDone(iteration, blewUp = false) {
+  if (iteration === null || iteration === undefined) return 0;
+  return Math.max(0, iteration + (blewUp ? 0 : 1));
 }
 
 /** A fraction in [0, 1] as a percent with two decimals: 0.9075 -> "90.75%". */

@@ -4,9 +4,9 @@
 // job's lifecycle (session) and its messages (messages), the runs to compare (runs).
 
 import { BoundaryPlot } from "./boundary.js";
-import { Controls, setLimits, settingsFromUrl } from "./controls.js";
+import { Controls, setDefaults, setLimits, settingsFromUrl } from "./controls.js";
 import { CostChart } from "./costchart.js";
-import { Datasets } from "./datasets.js";
+import { drawPreviews, takeNoise } from "./datasets.js";
 import { checkSlot } from "./equations.js";
 import { GradCheck } from "./gradcheck.js";
 import { LayersEditor } from "./layers.js";
@@ -26,18 +26,18 @@ const $ = (selector) => document.querySelector(selector);
 /** Build and wire every part of the page; resolves once the first run state is shown. */
 async function start() {
   setLimits(JSON.parse(document.body.dataset.limits || "{}"));
+  setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
 
   const runBar = new RunBar($("#run-bar"));
   const cost = new CostChart($("#cost-plot"), $("#cost-hint"));
   const boundary = new BoundaryPlot($("#boundary-plot"));
   const network = new NetworkView($("#network"));
   const gradCheck = new GradCheck(checkSlot($("#equations")));
-  const datasets = new Datasets({ onError: (message) => runBar.say(message, "error") });
 
   // The parts below call each other back; each callback runs only after start-up.
   const controls = new Controls($("#settings"), {
     onChange: (key) => {
-      if (key === "dataset") datasets.takeNoise(controls);
+      if (key === "dataset") takeNoise(controls);
       session.settingChanged(key);
     },
     onInvalid: (label, range) => runBar.say(`${label}: enter a number from ${range}.`, "error"),
@@ -81,11 +81,12 @@ async function start() {
   const { settings, jobId } = settingsFromUrl(window.location.search);
   controls.show(settings);
   settingsView.show(null);
-  datasets.load();
+  drawPreviews();
   runs.load();
   fetchPastRuns(runs, jobId);
   if (jobId) await session.attach(jobId);
   else session.ready();
+  runBar.enable();
 }
 
 /** The page's localStorage, or null where the browser refuses it (the list then lives only here). */

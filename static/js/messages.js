@@ -2,7 +2,9 @@
 // the job's views show around them: empty with no job, "connecting" while one starts.
 // Everything drawn about a run comes from here; the session keeps the job's record.
 
-import { settingsFromConfig } from "./controls.js";
+import { isMiniBatch, settingsFromConfig } from "./controls.js";
+import { NOT_FINITE, formatCount, iterationsDone } from "./format.js";
+import { CostRange, stallHint } from "./stall.js";
 
 export class JobViews {
   /**
@@ -19,6 +21,9 @@ export class JobViews {
     this.controls = controls;
     this.settingsView = settingsView;
     this.showTest = showTest;
+    this.miniBatch = false; // the watched run trains on mini-batches: its cost is the whole set's
+    this.range = new CostRange(); // of the run's main cost line, for the hint when it is flat
+    this.hint = null; // the sentence about a flat cost, while it is shown
   }
 
   // ---- around the messages ----------------------------------------------------------
@@ -31,6 +36,9 @@ export class JobViews {
     this.runBar.setIteration(-1, this.controls.settings.iterations);
     this.runBar.setMetrics({ cost: null, train_accuracy: null, test_accuracy: null });
     this.cost.reset(null);
+    this.cost.setRates([]);
+    this.range.clear();
+    this.hint = null;
     this.boundary.setData(null, null);
     this.network.clear();
     this.showTest.disabled = true;
@@ -53,7 +61,7 @@ export class JobViews {
   /** A job is watched from now on (its snapshot follows on the socket). */
   watching(job) {
     this.gradCheck.setJob(job);
-    this.showStatus(job.status, job.detail);
+    this.showStatus(job);
   }
 
   // ---- the messages -----------------------------------------------------------------
@@ -69,21 +77,31 @@ export class JobViews {
   /** The whole run so far: every view is redrawn from it. */
   snapshot({ job, dataset, history, boundary, network, neurons }) {
     this.gradCheck.setJob(job);
-    this.runs.snapshot(job.id, job, history);
+    this.runs.snapshot(job.id, job, history, dataset);
     // The job's config is the truth (another viewer may have changed its learning rate).
-    this.controls.show(settingsFromConfig(job.config));
+    const settings = settingsFromConfig(job.config);
+    this.controls.show(settings);
     const train = dataset && dataset.train;
     this.settingsView.trainSize = train ? train.x1.length : null;
+    this.miniBatch = isMiniBatch(settings, this.settingsView.trainSize);
     const testCount = dataset && dataset.test ? dataset.test.x1.length : 0;
     this.showTest.disabled = testCount === 0;
     this.boundary.setData(dataset, job.id);
     this.boundary.setBoundary(boundary);
-    this.cost.reset(history);
+    const h = history || {};
+    this.cost.reset(history, { miniBatch: this.miniBatch });
+    this.cost.setRates(h.learning_rate || []);
+    this.range.clear();
+    this.range.add((this.miniBatch ? h.train_cost : h.cost) || []);
+    this.hint = null;
     this.network.clear();
     this.network.update({ network, neurons, boundary });
-    this.runBar.setIteration(job.iteration, job.config.iterations);
-    this.runBar.setMetrics(job.metrics);
-    this.showStatus(job.status, job.detail);
+    const blewUp = job.status === "diverged";
+    this.runBar.setIteration(job.iteration, job.config.iterations, blewUp);
+    const m = job.metrics || {};
+    const cost = this.miniBatch && m.train_cost !== undefined ? m.train_cost : m.cost;
+    this.runBar.setMetrics({ ...m, cost: blewUp && cost === null ? NaN : cost });
+    this.showStatus(job);
     this.settingsView.show(job);
   }
 
@@ -94,35 +112,78 @@ export class JobViews {
     if (message.test_cost !== undefined && message.test_cost !== null) {
       this.cost.appendTest(message.iteration, message.test_cost);
     }
-    this.runBar.setIteration(message.iteration);
+    const run = this.runs.get(job.id);
+    if (run) this.cost.setRates(run.rates);
     const last = message.cost.length ? message.cost[message.cost.length - 1] : undefined;
+    const blewUp = last === null; // JSON has no NaN: a cost that blew up comes as null
+    let cost = blewUp ? NaN : last;
+    if (this.miniBatch && message.train_cost !== undefined && !blewUp) {
+      cost = message.train_cost;
+      this.cost.appendWhole(message.iteration, message.train_cost);
+      this.range.add([message.train_cost]);
+    } else if (!this.miniBatch) {
+      this.range.add(message.cost);
+    }
+    this.runBar.setIteration(message.iteration, undefined, blewUp);
     this.runBar.setMetrics({
-      cost: last === null ? NaN : last, // JSON has no NaN: a cost that blew up comes as null
+      cost,
       train_accuracy: message.train_accuracy,
       test_accuracy: message.test_accuracy,
     });
     this.boundary.setBoundary(message.boundary);
     this.network.update(message);
+    this.showStall(job, false);
   }
 
-  status(job, { status, detail }) {
+  status(job) {
     this.gradCheck.setJob(job);
-    this.runs.status(job.id, status);
-    this.showStatus(status, detail);
+    this.runs.status(job.id, job.status);
+    this.showStatus(job);
   }
 
-  /** The status word, and a sentence when the run ended badly. */
-  showStatus(status, detail) {
+  /** The status word, and a sentence when the run ended badly (or its cost is stuck). */
+  showStatus(job) {
+    const { status, detail } = job;
     this.runBar.setStatus(status);
     if (status === "diverged") {
-      // The server's detail names the iteration and suggests a smaller learning rate.
-      const alpha = this.controls.settings.learning_rate;
-      const fallback = `The cost became NaN or infinite: try a learning rate smaller than ${alpha}.`;
-      this.runBar.say(detail || fallback, "warning");
+      this.runBar.say(this.divergedText(job), "warning");
     } else if (status === "failed") {
       this.runBar.say(detail || "The run failed.", "error");
     } else if (status === "running" || status === "queued") {
       this.runBar.say("");
+    }
+    this.hint = null;
+    if (status !== "diverged" && status !== "failed") this.showStall(job, true);
+  }
+
+  /**
+   * A diverged run, in the figures the run bar and the runs list show: the iterations
+   * done and the cost that is no longer a number.
+   */
+  divergedText(job) {
+    const done = formatCount(iterationsDone(job.iteration, true));
+    const total = formatCount(job.config ? job.config.iterations : this.controls.settings.iterations);
+    const alpha = this.controls.settings.learning_rate;
+    return (
+      `The cost became ${NOT_FINITE} after ${done} of ${total} iterations: with learning rate ` +
+      `${alpha} the updates overshoot and blow up. Try a smaller learning rate, such as ` +
+      `${Number((alpha / 10).toPrecision(3))}.`
+    );
+  }
+
+  /**
+   * Say when the cost has not moved (the chart draws it flat), and take it back when it
+   * does. `fresh`: write the sentence again (its count), else only when it comes or goes.
+   */
+  showStall(job, fresh) {
+    const done = iterationsDone(job.iteration);
+    const text = stallHint(this.range, done, this.controls.settings);
+    if (text && (fresh || !this.hint)) {
+      this.runBar.say(text, "warning");
+      this.hint = text;
+    } else if (!text && this.hint) {
+      if (this.runBar.message.textContent === this.hint) this.runBar.say(""); // not another message
+      this.hint = null;
     }
   }
 }

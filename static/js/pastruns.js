@@ -8,7 +8,7 @@ export function fetchPastRuns(runs, watchedId) {
   for (const run of runs.runs) {
     if (run.id === watchedId || run.expired) continue;
     fetchSnapshot(run.id).then(
-      (snapshot) => runs.snapshot(run.id, snapshot.job, snapshot.history),
+      (snapshot) => runs.snapshot(run.id, snapshot.job, snapshot.history, snapshot.dataset),
       (error) => (error.gone ? runs.expire(run.id) : runs.unreachable(run.id)),
     );
   }

@@ -2,7 +2,7 @@
 // cost, train and test accuracy, status). It only shows state; the session and the
 // job's views (messages.js) set it, and runbuttons.js binds its buttons.
 
-import { formatCost, formatCount, formatPercent } from "./format.js";
+import { formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
 
 const ACTIVE = new Set(["queued", "running", "paused"]);
 const STATUS_TEXT = {
@@ -38,6 +38,11 @@ export class RunBar {
     this.totalIterations = 0;
   }
 
+  /** The page is ready: the buttons the HTML keeps off until then (play, step, reset) work. */
+  enable() {
+    for (const id of ["train-button", "step-button", "reset-button"]) byTestId(this.root, id).disabled = false;
+  }
+
   /** Status word and which buttons make sense in it. */
   setStatus(status) {
     this.status.textContent = STATUS_TEXT[status] || status;
@@ -53,11 +58,12 @@ export class RunBar {
 
   /**
    * Show how many iterations are done out of `total`, given the index of the last one
-   * done (the server's `iteration`: -1 before any, 9999 once 10,000 are done).
+   * done (the server's `iteration`: -1 before any, 9999 once 10,000 are done) and
+   * whether the cost blew up on it (see iterationsDone).
    */
-  setIteration(iteration, total = this.totalIterations) {
+  setIteration(iteration, total = this.totalIterations, blewUp = false) {
     this.totalIterations = total;
-    const done = iteration === null || iteration === undefined ? 0 : iteration + 1;
+    const done = iterationsDone(iteration, blewUp);
     this.iteration.textContent = formatCount(done);
     this.iteration.dataset.value = String(done);
     this.total.textContent = `of ${formatCount(total)}`;

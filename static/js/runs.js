@@ -5,12 +5,13 @@
 // are kept, the oldest dropped first, so memory stays bounded.
 
 import { OVERLAY_STYLES } from "./chartstyle.js";
-import { defaultSettings, formatField, settingsFromConfig } from "./controls.js";
+import { defaultSettings, formatField, isMiniBatch, settingsFromConfig } from "./controls.js";
 
 export const MAX_RUNS = 8;
 const STORAGE_KEY = "gradlive.runs";
 const SAVE_MS = 1000; // numbers change ten times a second; the list is saved at most once a second
 const ACTIVE = new Set(["queued", "running", "paused"]);
+const MAX_RATES_SHOWN = 3; // learning-rate changes a label lists (the latest ones)
 
 // What a label says about each setting that changed, in the order data -> network -> training.
 // The speed is left out: it changes how fast a run goes, not where it goes.
@@ -99,6 +100,8 @@ export class RunList {
         label: labelFor(settings, previous),
         settings,
         startRate: settings.learning_rate,
+        rates: [], // [[first_iteration, α], ...] as the server reports them
+        trainSize: null, // training examples, once the snapshot says
         status: job.status,
         iteration: -1,
         cost: null,
@@ -149,15 +152,21 @@ export class RunList {
 
   // ---- what the server says about a run --------------------------------------------
 
-  /** A snapshot: the run's whole history so far and its job (status, config, metrics). */
-  snapshot(id, job, history) {
+  /**
+   * A snapshot: the run's whole history so far, its job (status, config, metrics) and
+   * its dataset (for the training set's size).
+   */
+  snapshot(id, job, history, dataset = null) {
     const run = this.get(id);
     if (!run) return;
     if (job.config) run.settings = settingsFromConfig(job.config); // the job's config is the truth
     run.status = job.status;
     run.iteration = job.iteration;
+    if (dataset && dataset.train) run.trainSize = dataset.train.x1.length;
+    if (history && Array.isArray(history.learning_rate)) run.rates = history.learning_rate.map((r) => [...r]);
     const m = job.metrics || {};
-    run.cost = m.cost === undefined ? run.cost : m.cost;
+    const cost = isMiniBatch(run.settings, run.trainSize) && m.train_cost !== undefined ? m.train_cost : m.cost;
+    run.cost = cost === undefined ? run.cost : cost;
     run.trainAccuracy = m.train_accuracy === undefined ? run.trainAccuracy : m.train_accuracy;
     run.testAccuracy = m.test_accuracy === undefined ? run.testAccuracy : m.test_accuracy;
     run.costs = ((history && history.cost) || []).map((c) => (c === null ? null : Number(c)));
@@ -179,6 +188,12 @@ export class RunList {
     run.iteration = message.iteration;
     const last = message.cost.length ? message.cost[message.cost.length - 1] : undefined;
     if (last !== undefined) run.cost = last === null ? NaN : last;
+    // A mini-batch run's cost is the whole training set's (the last batch's says little).
+    const whole = message.train_cost;
+    if (last !== null && whole !== undefined && isMiniBatch(run.settings, run.trainSize)) {
+      run.cost = whole === null ? NaN : whole;
+    }
+    if (message.learning_rate !== undefined) run.rates = withRate(run.rates, first, message.learning_rate);
     if (message.train_accuracy !== undefined) run.trainAccuracy = message.train_accuracy;
     if (message.test_accuracy !== undefined) run.testAccuracy = message.test_accuracy;
     this.changed({ run });
@@ -295,10 +310,24 @@ export class RunList {
   }
 }
 
-/** The label as shown: "α 0.5", with "→ α 0.1" when the learning rate was changed mid-run. */
+/** Learning-rate changes `rates` ([[first_iteration, α], ...]) with α from `first` on. */
+export function withRate(rates, first, alpha) {
+  const last = rates.length ? rates[rates.length - 1][1] : null;
+  return last === alpha ? rates : [...rates, [first, alpha]];
+}
+
+/**
+ * The label as shown: "α 0.5", with "→ α 0.1" when the learning rate was changed mid-run
+ * ("→ α 0.1 → 0.05" for each later change, as the server reports them).
+ */
 export function displayLabel(run) {
-  const rate = run.settings.learning_rate;
-  return rate === run.startRate ? run.label : `${run.label} → α ${rate}`;
+  const changes = (run.rates || []).slice(1).map(([, alpha]) => alpha);
+  if (!changes.length) {
+    const rate = run.settings.learning_rate;
+    return rate === run.startRate ? run.label : `${run.label} → α ${rate}`;
+  }
+  const shown = changes.slice(-MAX_RATES_SHOWN).join(" → ");
+  return `${run.label} → α ${changes.length > MAX_RATES_SHOWN ? "… → " : ""}${shown}`;
 }
 
 /** The line style of a run's overlay ({color, dash}). */
@@ -310,6 +339,10 @@ export function styleOf(run) {
 export function settingsSummary(run) {
   const parts = differences(run.settings, defaultSettings());
   return parts.length ? parts.join(" · ") : "the lecture's settings";
+}
+
+function isRate(pair) {
+  return Array.isArray(pair) && pair.length === 2 && pair.every((v) => typeof v === "number");
 }
 
 function isStoredRun(run) {
@@ -333,6 +366,8 @@ function restore(run) {
     label: run.label,
     settings,
     startRate: typeof run.startRate === "number" ? run.startRate : settings.learning_rate,
+    rates: Array.isArray(run.rates) ? run.rates.filter(isRate) : [],
+    trainSize: Number.isInteger(run.trainSize) ? run.trainSize : null,
     status: typeof run.status === "string" ? run.status : "stopped",
     iteration: Number.isInteger(run.iteration) ? run.iteration : -1,
     cost: typeof run.cost === "string" ? Number(run.cost) : number(run.cost),

@@ -3,7 +3,7 @@
 // train and test accuracy, and status. It only shows the list (runs.js); main.js wires it.
 
 import { INK } from "./chartstyle.js";
-import { formatCost, formatCount, formatPercent } from "./format.js";
+import { formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
 import { displayLabel, settingsSummary, styleOf } from "./runs.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -32,6 +32,11 @@ function element(tag, { className, text, testid } = {}) {
   if (text !== undefined) node.textContent = text;
   if (testid) node.dataset.testid = testid;
   return node;
+}
+
+/** Whether a run's cost blew up (its cost is NaN: see RunList). */
+function blewUp(run) {
+  return run.status === "diverged" || Number.isNaN(run.cost);
 }
 
 /** The status word a row shows: the server's, or "expired" once the server has let it go. */
@@ -143,7 +148,10 @@ export class RunsPanel {
 
   fill(tr, run) {
     const cell = (column) => tr.querySelector(`[data-testid="run-${column}"]`);
-    cell("iterations").textContent = formatCount(run.iteration + 1);
+    // The label follows the run: a learning rate changed mid-run shows in it.
+    const text = tr.querySelector(".run-text");
+    if (text) text.textContent = displayLabel(run);
+    cell("iterations").textContent = formatCount(iterationsDone(run.iteration, blewUp(run)));
     cell("cost").textContent = formatCost(run.cost);
     cell("train").textContent = formatPercent(run.trainAccuracy);
     cell("test").textContent = formatPercent(run.testAccuracy);

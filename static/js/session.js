@@ -216,9 +216,14 @@ export class Session {
     await this.command({ action: "step", steps });
   }
 
-  /** A new run with the same settings; it plays if the old one was playing. */
+  /**
+   * Start again from iteration 0 with new weights (as TF Playground's reset does): a new
+   * seed, shown in the form and the URL; it plays if the old run was playing.
+   */
   async reset() {
-    await this.newRun({ play: this.playing });
+    const play = this.playing;
+    this.controls.show({ ...this.settings, seed: newSeed(this.settings.seed) });
+    await this.newRun({ play });
   }
 
   async stop() {
@@ -247,4 +252,15 @@ export class Session {
     }
     await this.newRun({ play: this.playing });
   }
+}
+
+// New seeds stay short enough to read and type back: 1 to 99,999.
+const MAX_NEW_SEED = 99999;
+
+/** A random seed other than `old`. */
+function newSeed(old) {
+  const pick = () => 1 + Math.floor(Math.random() * MAX_NEW_SEED);
+  let seed = pick();
+  while (seed === old) seed = pick();
+  return seed;
 }

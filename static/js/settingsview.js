@@ -2,7 +2,7 @@
 // editor, the network's shape, the equations, the range inputs' values and the run
 // bar's total. The equations' m is the watched run's training-set size when known.
 
-import { urlFor } from "./controls.js";
+import { trainingSize, urlFor } from "./controls.js";
 import { renderEquations } from "./equations.js";
 
 export class SettingsView {
@@ -27,7 +27,7 @@ export class SettingsView {
     const s = this.controls.settings;
     this.layers.show(s.hidden_layers);
     this.network.setArchitecture([2, ...s.hidden_layers, 1], s.activation);
-    const mTrain = this.trainSize || Math.max(1, s.n_samples - Math.round(s.test_fraction * s.n_samples));
+    const mTrain = this.trainSize || trainingSize(s);
     renderEquations(this.equations, {
       layerDims: [2, ...s.hidden_layers, 1],
       m: s.batch_size ? Math.min(s.batch_size, mTrain) : mTrain,
