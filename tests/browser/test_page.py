@@ -119,27 +119,6 @@ def test_step_before_any_run_starts_a_paused_run_and_takes_that_many_steps(
     assert playground.job(job_id)["iteration"] == 4  # the index of the 5th iteration
 
 
-def test_reset_starts_a_new_run_with_the_same_settings(playground: Playground) -> None:
-    playground.open(MEDIUM + "&activation=relu")
-    playground.click("train-button")
-    first = playground.wait_for_job()
-    playground.wait_for_count("n >= 60")
-
-    playground.click("reset-button")
-    playground.page.wait_for_function(
-        "(first) => { const job = new URLSearchParams(location.search).get('job');"
-        " return job && job !== first; }",
-        arg=first,
-    )
-    second = playground.job_id() or ""
-    assert playground.job(first)["status"] == "stopped"
-    old, new = playground.job(first)["config"], playground.job(second)["config"]
-    assert new == old
-    assert playground.wait_for_status("running") == "running"
-    playground.wait_for_costs("n >= 1")
-    assert playground.plot("cost-plot", "gd.data[0].x[0]") == 0  # the new run's history
-
-
 def test_stop_ends_the_run_and_play_starts_another(playground: Playground) -> None:
     playground.open(SLOW)
     playground.click("train-button")

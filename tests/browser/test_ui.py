@@ -118,9 +118,9 @@ def test_every_control_is_reached_by_tab_and_shows_its_focus(playground: Playgro
     assert not [name for name in names if "Share" in name]
 
 
-def test_space_plays_only_when_no_field_has_the_keyboard(playground: Playground) -> None:
+def test_space_plays_only_when_no_field_takes_typing(playground: Playground) -> None:
     playground.open("?speed=100")
-    for testid in ("learning-rate", "step-count", "activation", "smoothing"):
+    for testid in ("learning-rate", "step-count", "iterations", "n-samples"):
         playground.by_id(testid).focus()
         playground.page.keyboard.press("Space")
     playground.page.evaluate("() => 0")  # a round trip: any request sent is reported by now
