@@ -182,6 +182,7 @@ class InPlaceGradientDescent:
         YY = np.concatenate([Y, 1.0 - Y]).reshape(-1)
         self._output = (self._Wb[L], A1[L - 1], minus_ZL, E, AL, U[L])
         self._cost_terms = (AL, one_minus_AL, P.reshape(-1), np.empty(2 * m), YY)
+        self._unweighted = YY == 0
 
         # Backward: dZ[L] = (alpha / m)(Y - A[L]) (negated, as -Wb[L] is), then
         # -[dW[L] | db[L]] = dZ[L] A1[L-1]^T and, for l = L..2: dA[l-1] = W[l]^T dZ[l]
@@ -277,12 +278,18 @@ class InPlaceGradientDescent:
     def _cost(self) -> float:
         """J = -(1/m) sum(Y log A[L] + (1 - Y) log(1 - A[L])) [+ (l2 / 2m) sum W^2].
 
-        A saturated A[L] (exactly 0 or 1) makes it inf or nan, as in `model.compute_cost`.
+        A saturated A[L] (exactly 0 or 1) costs 0 where it is right and makes J infinite
+        where it is wrong, as in `model.compute_cost`.
         """
         AL, one_minus_AL, P, log_P, YY = self._cost_terms
         subtract(_ONE, AL, one_minus_AL)
         log(P, log_P)
         cost = -1 / self.m * float(dot(log_P, YY))
+        if math.isnan(cost):
+            # log 0 = -inf where its weight is 0 (a right answer with certainty) gives
+            # 0 * -inf = nan: 0 log 0 is 0. Only then, so the common step pays nothing.
+            np.copyto(log_P, _ZERO, where=self._unweighted)
+            cost = -1 / self.m * float(dot(log_P, YY)) + 0.0  # never -0.0
         if self.l2:
             W_squared = self._l2_term
             multiply(self._theta, self._weight_mask, W_squared)

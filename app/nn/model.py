@@ -102,16 +102,16 @@ def compute_cost(
 ) -> float:
     """J = -(1/m) sum(Y log AL + (1-Y) log(1-AL)) [+ (l2 / 2m) sum ||W[l]||^2].
 
-    AL, Y: (1, m). A saturated output gives an infinite cost rather than a warning:
-    the trainer reads that as divergence.
+    AL, Y: (1, m). A right answer given with certainty (A = Y = 1, or A = Y = 0)
+    costs 0, as 0 log 0 = 0 (scipy's xlogy); a wrong one, an infinite cost rather than
+    a warning: the trainer reads that as divergence.
     """
     if not isinstance(AL, np.ndarray) or AL.ndim != 2 or AL.shape[0] != 1:
         raise ValueError(f"AL must be an array of shape (1, m), got {getattr(AL, 'shape', AL)}")
     m = AL.shape[1]
     _check_Y(Y, m)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logprobs = np.multiply(np.log(AL), Y) + np.multiply(1 - Y, np.log(1 - AL))
-        cost = -1 / m * np.sum(logprobs)
+    logprobs = xlogy(Y, AL) + xlogy(1 - Y, 1 - AL)
+    cost = -1 / m * np.sum(logprobs) + 0.0  # + 0.0: a cost of 0 is 0.0, never -0.0
     if l2:
         if parameters is None:
             raise ValueError("compute_cost needs the parameters when l2 > 0")
@@ -119,6 +119,12 @@ def compute_cost(
         squares = sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, L + 1))
         cost += l2 / (2 * m) * squares
     return float(cost)
+
+
+def xlogy(x: Array, y: Array) -> Array:
+    """x log y, and 0 where x = 0 (even where y = 0): the cost's terms, never 0 * -inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, np.multiply(x, np.log(y)))
 
 
 def backward_propagation(
