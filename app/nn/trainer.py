@@ -37,7 +37,7 @@ class TrainConfig:
         optimizers.get(self.optimizer)
         if self.init not in INITS:
             raise ValueError(f"unknown init {self.init!r}: use one of {', '.join(INITS)}")
-        dims = model._check_layer_dims(self.layer_dims)
+        dims = model.check_layer_dims(self.layer_dims)
         if dims[-1] != 1:
             raise ValueError(
                 f"the output layer must have 1 unit (binary classification), got {dims}"
