@@ -15,15 +15,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system --gid 10001 gradlive \
     && useradd --system --uid 10001 --gid gradlive --home-dir /app --shell /usr/sbin/nologin gradlive
 
-WORKDIR /app
+WORKDIR /src
 
-# The package is installed from the source tree, which stays in /app: the server finds
-# static/ and templates/ beside app/.
+# A normal install: the wheel carries the page (static/ and templates/ inside the
+# package), so the source tree is not needed once it is built.
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY static ./static
 COPY templates ./templates
-RUN pip install --no-cache-dir --editable .
+RUN pip install --no-cache-dir . \
+    && rm -rf /src
+
+WORKDIR /app
 
 # Not root: the code stays root's and read-only to the server.
 USER 10001:10001

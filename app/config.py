@@ -10,8 +10,14 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# static/ and templates/ sit beside the package, in the source tree.
-SOURCE_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def asset_dir(name: str) -> Path:
+    """static/ or templates/: inside the installed package (a wheel puts them there), or
+    at the top of the source tree beside app/ (a checkout, or an editable install)."""
+    installed = PACKAGE_ROOT / name
+    return installed if installed.is_dir() else PACKAGE_ROOT.parent / name
 
 
 class Settings(BaseSettings):
@@ -68,8 +74,8 @@ class Settings(BaseSettings):
     # Largest request body (HTTP) or websocket message, in bytes.
     MAX_REQUEST_BYTES: int = Field(default=16_384, ge=256)
 
-    STATIC_DIR: Path = SOURCE_ROOT / "static"
-    TEMPLATES_DIR: Path = SOURCE_ROOT / "templates"
+    STATIC_DIR: Path = asset_dir("static")
+    TEMPLATES_DIR: Path = asset_dir("templates")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":

@@ -170,12 +170,17 @@ class JobConfig(BaseModel):
 
 
 class JobMetrics(BaseModel):
-    """The latest metrics: last cost, accuracies in [0, 1] (null without a test split)."""
+    """The latest metrics: last cost, accuracies in [0, 1] (null without a test split).
+
+    cost is the last iteration's (its batch's, with mini-batches); train_cost the whole
+    training set's at the parameters after it.
+    """
 
     cost: float | None
     train_accuracy: float | None
     test_accuracy: float | None
     test_cost: float | None
+    train_cost: float | None
 
 
 class JobPublic(BaseModel):

@@ -1,7 +1,8 @@
 """Gradient checking a job: is its backward pass right at the weights it has now?
 
-The weights come from the job's log (its latest network picture), not from the
-training thread, so a check never races the updates and works wherever the job runs.
+The weights are the job's own float64 parameters as its last frame wrote them to the
+log (a paused job's are exactly those of the iteration it paused at), not the training
+thread's, so a check never races the updates and works wherever the job runs.
 """
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class JobGradientCheck:
     epsilon: float
     m: int
     n_parameters: int
+    iteration: int  # the weights are those after this iteration (-1: the initial ones)
 
 
 class NoWeightsError(Exception):
@@ -36,16 +38,11 @@ def check_job_gradients(job: Job, max_examples: int = MAX_EXAMPLES) -> JobGradie
 
     Uses the first `max_examples` training examples X: (2, m), Y: (1, m); l2 as trained.
     """
-    network = job.log.network()
-    if network is None:
+    weights = job.log.weights()
+    if weights is None:
         raise NoWeightsError("The job has not drawn its network yet: try again in a moment.")
-    try:
-        parameters = {
-            name: np.array(value, dtype=np.float64) for name, value in network["weights"].items()
-        }
-    except TypeError:  # a null weight: JSON's stand-in for NaN or infinity
-        parameters = {}
-    if not parameters or not all(np.all(np.isfinite(p)) for p in parameters.values()):
+    parameters = dict(weights.parameters)
+    if not all(np.all(np.isfinite(p)) for p in parameters.values()):
         raise NoWeightsError("The job's weights are not finite numbers: nothing to check.")
     X = job.data.X_train[:, :max_examples]
     Y = job.data.Y_train[:, :max_examples]
@@ -60,4 +57,5 @@ def check_job_gradients(job: Job, max_examples: int = MAX_EXAMPLES) -> JobGradie
         epsilon=EPSILON,
         m=X.shape[1],
         n_parameters=sum(p.size for p in parameters.values()),
+        iteration=weights.iteration,
     )

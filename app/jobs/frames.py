@@ -21,7 +21,13 @@ def measure(trainer: Trainer, iteration: int, cost: float | None) -> Measure:
     """
     metrics = trainer.metrics()
     return Measure(
-        iteration, cost, metrics.train_accuracy, metrics.test_accuracy, metrics.test_cost
+        iteration,
+        cost,
+        metrics.train_accuracy,
+        metrics.test_accuracy,
+        metrics.test_cost,
+        train_cost=metrics.train_cost,
+        learning_rate=trainer.learning_rate,
     )
 
 

@@ -17,9 +17,11 @@ import contextlib
 import json
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed"})
 STATUSES = ("queued", "running", "paused", *sorted(FINAL_STATUSES))
@@ -34,13 +36,28 @@ def finite_or_none(x: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Measure:
-    """Metrics at `iteration` (the last iteration done; -1 before the first)."""
+    """Metrics at `iteration` (the last iteration done; -1 before the first).
+
+    cost is that iteration's (its batch's, with mini-batches); train_cost the whole
+    training set's at the parameters after it; learning_rate the alpha of every
+    iteration of its chunk (a chunk never spans a change of alpha).
+    """
 
     iteration: int
     cost: float | None
     train_accuracy: float | None
     test_accuracy: float | None
     test_cost: float | None
+    train_cost: float | None = None
+    learning_rate: float | None = None
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The parameters ({"W1": (n[1], n_x), "b1", ...}, float64 copies) after `iteration`."""
+
+    iteration: int
+    parameters: Mapping[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -87,12 +104,19 @@ class Cursor:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The whole run so far, for a viewer who joins now."""
+    """The whole run so far, for a viewer who joins now.
+
+    The whole set's costs and the test costs are one per frame; learning_rates holds
+    [first_iteration, alpha] at the start and at every change.
+    """
 
     costs_json: str
     count: int
     test_iterations: list[int]
     test_costs: list[float | None]
+    train_iterations: list[int]
+    train_costs: list[float | None]
+    learning_rates: list[tuple[int, float]]
     measure: Measure
     status: StatusChange
     boundary: Picture | None
@@ -118,6 +142,7 @@ class JobLog:
         self._status = StatusChange("queued", "Waiting to start.", -1)
         self._boundary: Picture | None = None
         self._details: Picture | None = None
+        self._weights: Weights | None = None
         self._changed = asyncio.Event()
 
     # -- the trainer side (any thread) -------------------------------------------------
@@ -129,10 +154,13 @@ class JobLog:
         measure: Measure,
         boundary: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
+        parameters: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         """Add the costs of the iterations from first_iteration on, and new pictures.
 
-        boundary: Contract 4's boundary object; details: {"network": ..., "neurons": ...}.
+        boundary: Contract 4's boundary object; details: {"network": ..., "neurons": ...};
+        parameters: the model's after the chunk's last iteration, kept as they are (the
+        gradient check works on them), so the caller hands over copies.
         """
         measure = _finite(measure)
         chunk = Progress(first_iteration, len(costs), costs_to_json(costs), measure)
@@ -152,6 +180,8 @@ class JobLog:
             if details is not None:
                 version = self._details.version + 1 if self._details else 1
                 self._details = Picture(version, details_members)
+            if parameters is not None:
+                self._weights = Weights(measure.iteration, parameters)
         self.notify()
 
     def set_status(self, status: str, detail: str) -> bool:
@@ -187,14 +217,9 @@ class JobLog:
     def measure(self) -> Measure:
         return self._measure
 
-    def network(self) -> dict[str, Any] | None:
-        """The latest network picture ({"layer_dims", "activation", "weights"}), or None."""
-        with self._lock:
-            details = self._details
-        if details is None:
-            return None
-        network: dict[str, Any] = json.loads("{" + details.members + "}")["network"]
-        return network
+    def weights(self) -> Weights | None:
+        """The latest parameters written, at full precision, or None before any."""
+        return self._weights
 
     def snapshot(self) -> tuple[Snapshot, Cursor]:
         """The whole run so far, and the cursor just after it."""
@@ -206,6 +231,9 @@ class JobLog:
                 count=self._count,
                 test_iterations=[m.iteration for m in tested],
                 test_costs=[m.test_cost for m in tested],
+                train_iterations=[c.measure.iteration for c in chunks],
+                train_costs=[c.measure.train_cost for c in chunks],
+                learning_rates=_learning_rates(chunks),
                 measure=self._measure,
                 status=self._status,
                 boundary=self._boundary,
@@ -228,6 +256,9 @@ class JobLog:
         run: list[Progress] = []
         for event in events:
             if isinstance(event, Progress):
+                if run and event.measure.learning_rate != run[-1].measure.learning_rate:
+                    entries.append(_merge(run))  # every viewer sees each change of alpha
+                    run = []
                 run.append(event)
                 continue
             if run:
@@ -266,13 +297,27 @@ class JobLog:
 
 def _finite(measure: Measure) -> Measure:
     """The measure with NaN and infinities as None (JSON has no NaN)."""
-    return Measure(
-        measure.iteration,
-        finite_or_none(measure.cost),
-        finite_or_none(measure.train_accuracy),
-        finite_or_none(measure.test_accuracy),
-        finite_or_none(measure.test_cost),
+    return replace(
+        measure,
+        cost=finite_or_none(measure.cost),
+        train_accuracy=finite_or_none(measure.train_accuracy),
+        test_accuracy=finite_or_none(measure.test_accuracy),
+        test_cost=finite_or_none(measure.test_cost),
+        train_cost=finite_or_none(measure.train_cost),
     )
+
+
+def _learning_rates(chunks: list[Progress]) -> list[tuple[int, float]]:
+    """[first_iteration, alpha] of the first chunk and of every chunk that changed alpha."""
+    changes: list[tuple[int, float]] = []
+    for chunk in chunks:
+        alpha = chunk.measure.learning_rate
+        if alpha is None or (changes and changes[-1][1] == alpha):
+            continue
+        if changes and changes[-1][0] == chunk.first_iteration:
+            changes.pop()  # changed before any iteration ran with the old alpha
+        changes.append((chunk.first_iteration, alpha))
+    return changes
 
 
 def _members(values: dict[str, Any]) -> str:

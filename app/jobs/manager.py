@@ -167,6 +167,7 @@ class Job:
                 "train_accuracy": measure.train_accuracy,
                 "test_accuracy": measure.test_accuracy,
                 "test_cost": measure.test_cost,
+                "train_cost": measure.train_cost,
             },
             "created_at": self.created_at.isoformat(),
         }

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+import numpy as np
+
 from app.jobs.control import Command, Control
 from app.jobs.frames import Painter, measure
 from app.jobs.log import Measure
@@ -51,6 +53,7 @@ class Sink(Protocol):
         measure: Measure,
         boundary: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
+        parameters: dict[str, np.ndarray] | None = None,
     ) -> None: ...
 
     def set_status(self, status: str, detail: str) -> bool: ...
@@ -91,6 +94,7 @@ class TrainingLoop:
         self._logged = 0  # iterations written to the sink
         self._next_frame = 0.0
         self._next_details = -math.inf  # the first frame carries the network
+        self._details_at = -1  # iterations done when the network was last drawn
 
     def run(self) -> None:
         """Train until done, diverged, stopped or failed; never raises."""
@@ -208,8 +212,11 @@ class TrainingLoop:
             if self.paused:
                 self._resume(f"Stepping {command.steps} iteration(s).")
         elif command.action == "set":
-            if command.learning_rate is not None:
-                self.trainer.learning_rate = command.learning_rate
+            alpha = command.learning_rate
+            if alpha is not None and alpha != self.trainer.learning_rate:
+                if self._pending:
+                    self._flush()  # the costs so far were made with the old alpha
+                self.trainer.learning_rate = alpha
             if command.set_speed:
                 self.pacer.set_speed(command.speed)
         return False
@@ -217,7 +224,9 @@ class TrainingLoop:
     def _pause(self) -> None:
         self.paused = True
         self.steps_left = None
-        if self._pending:
+        if self._pending or self._details_at != self._logged:
+            # A paused job is looked at closely: its network and weights are those of now.
+            self._next_details = -math.inf
             self._flush()
         self.sink.set_status("paused", f"Paused after {self._iteration_text()}.")
 
@@ -242,11 +251,13 @@ class TrainingLoop:
         details = None
         if now >= self._next_details:
             details = self.painter.details(parameters)
+            self._details_at = self._logged + len(costs)
             spent = self.clock() - now
             self._next_details = now + max(self.details_interval, spent / PAINT_SHARE)
         metrics, boundary = measure(self.trainer, last, cost), self.painter.boundary(parameters)
         spent = self.clock() - now
-        self.sink.append(self._logged, costs, metrics, boundary, details)
+        copies = {name: np.array(value, dtype=np.float64) for name, value in parameters.items()}
+        self.sink.append(self._logged, costs, metrics, boundary, details, copies)
         self._logged += len(costs)
         self._next_frame = now + max(self.frame_interval, spent / PAINT_SHARE)
 

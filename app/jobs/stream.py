@@ -43,7 +43,10 @@ def snapshot_message(job: Job, snapshot: Snapshot) -> str:
         f'{{"iteration":[{",".join(map(str, range(snapshot.count)))}],'
         f'"cost":[{snapshot.costs_json}],'
         f'"test_iteration":{_dumps(snapshot.test_iterations)},'
-        f'"test_cost":{_dumps(snapshot.test_costs)}}}'
+        f'"test_cost":{_dumps(snapshot.test_costs)},'
+        f'"train_iteration":{_dumps(snapshot.train_iterations)},'
+        f'"train_cost":{_dumps(snapshot.train_costs)},'
+        f'"learning_rate":{_dumps(snapshot.learning_rates)}}}'
     )
     summary = job.summary(snapshot.status, snapshot.measure)
     return (
@@ -63,6 +66,8 @@ def progress_message(progress: Progress) -> str:
         "train_accuracy": measure.train_accuracy,
         "test_accuracy": measure.test_accuracy,
         "test_cost": measure.test_cost,
+        "train_cost": measure.train_cost,
+        "learning_rate": measure.learning_rate,
     }
     pictures = "".join("," + p.members for p in (progress.boundary, progress.details) if p)
     return f'{_dumps(head)[:-1]},"cost":[{progress.costs_json}]{pictures}}}'

@@ -30,6 +30,7 @@ import contextvars
 import math
 from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 from numpy import add, divide, dot, exp, log, multiply, negative, square, subtract
@@ -108,6 +109,61 @@ IN_PLACE: dict[str, tuple[Forward, Backward]] = {
 }
 
 
+class _Hidden(NamedTuple):
+    """Hidden layer l's forward: Z[l] = Wb[l] A1[l-1], A[l] = g(Z[l])."""
+
+    Wb: Array  # (n[l], n[l-1] + 1): [W[l] | b[l]]
+    A1_prev: Array  # (n[l-1] + 1, m): [A[l-1]; 1]
+    Z: Array
+    A: Array
+    g: Forward
+
+
+class _Output(NamedTuple):
+    """The output unit's forward: -Z[L] = -Wb[L] A1[L-1], A[L] = 1 / (1 + E), E = e^-Z[L]."""
+
+    minus_Wb: Array
+    A1_prev: Array
+    minus_Z: Array
+    E: Array
+    A: Array  # (1, m): a view of P's first row
+    U: Array  # (2, 1, m): the exact sigmoid's scratch
+
+
+class _CostTerms(NamedTuple):
+    """The cost's two sums of logs as one dot product: log P . YY, P = [A[L]; 1 - A[L]]."""
+
+    AL: Array
+    one_minus_AL: Array
+    P: Array  # (2m,) flat
+    log_P: Array
+    YY: Array  # (2m,) flat: [Y; 1 - Y]
+
+
+class _Top(NamedTuple):
+    """The output layer's backward: dZ[L] = (alpha / m)(Y - A[L]), -[dW[L] | db[L]]."""
+
+    Y: Array
+    AL: Array
+    dZ: Array
+    alpha_over_m: Array  # 0-d, set every step
+    A1_prev_T: Array
+    dWb: Array
+
+
+class _Back(NamedTuple):
+    """One step down: dA[l-1] = W[l]^T dZ[l], dZ[l-1] = dA[l-1] * g'(Z[l-1]), its grads."""
+
+    W_T: Array
+    dZ: Array
+    dA_prev: Array
+    A_prev: Array
+    T: Array  # g' scratch
+    dZ_prev: Array
+    A1_prev_prev_T: Array
+    dWb_prev: Array
+
+
 def _check_l2(l2: float) -> float:
     if isinstance(l2, bool) or not isinstance(l2, int | float) or not 0 <= l2 < math.inf:
         raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
@@ -138,11 +194,11 @@ class InPlaceGradientDescent:
         self.layer_dims = n = model.layer_dims_of(parameters)
         if n[-1] != 1:
             raise ValueError(f"the output layer must have 1 unit, got layer dims {n}")
-        model._check_X(X, parameters)
+        model.check_X(X, parameters)
         self.m = m = X.shape[1]
         if m == 0:
             raise ValueError("X has no examples (m = 0)")
-        model._check_Y(Y, m)
+        model.check_Y(Y, m)
         self.L = L = len(n) - 1
 
         # theta = [Wb[1], ..., Wb[L-1], -Wb[L]] flattened, grad likewise; _Wb[l] and
@@ -173,26 +229,38 @@ class InPlaceGradientDescent:
         # Forward, l = 1..L-1: Z[l] = Wb[l] A1[l-1], A[l] = g(Z[l]); then the output unit,
         # -Z[L] = -Wb[L] A1[L-1] and A[L] = 1 / (1 + E) with E = e^-Z[L].
         forward = [partial(_sigmoid, U=U_l) if g is _sigmoid else g for U_l in U]
-        self._hidden = [(self._Wb[l], A1[l - 1], Z[l], A[l], forward[l]) for l in range(1, L)]
+        self._hidden = [
+            _Hidden(self._Wb[l], A1[l - 1], Z[l], A[l], forward[l]) for l in range(1, L)
+        ]
         # P = [A[L]; 1 - A[L]] and YY = [Y; 1 - Y]: the cost's two sums of logs become
         # one log and one dot product of flat vectors.
         P = np.empty((2, m))
         AL, one_minus_AL, minus_ZL, E = P[0:1], P[1:2], np.empty((1, m)), np.empty((1, m))
         Y = np.array(Y, dtype=np.float64)  # a copy: the caller may change theirs
         YY = np.concatenate([Y, 1.0 - Y]).reshape(-1)
-        self._output = (self._Wb[L], A1[L - 1], minus_ZL, E, AL, U[L])
-        self._cost_terms = (AL, one_minus_AL, P.reshape(-1), np.empty(2 * m), YY)
+        self._output = _Output(self._Wb[L], A1[L - 1], minus_ZL, E, AL, U[L])
+        self._cost_terms = _CostTerms(AL, one_minus_AL, P.reshape(-1), np.empty(2 * m), YY)
+        self._unweighted = YY == 0
 
         # Backward: dZ[L] = (alpha / m)(Y - A[L]) (negated, as -Wb[L] is), then
         # -[dW[L] | db[L]] = dZ[L] A1[L-1]^T and, for l = L..2: dA[l-1] = W[l]^T dZ[l]
         # (for l = L, (-W[L])^T (Y - A[L]), the same), dZ[l-1] = dA[l-1] * g'(Z[l-1]),
         # [dW[l-1] | db[l-1]] = dZ[l-1] A1[l-2]^T.
         self._alpha_over_m = np.zeros(())
-        self._top = (Y, AL, dZ[L], self._alpha_over_m, A1[L - 1].T, self._dWb[L])
+        self._top = _Top(Y, AL, dZ[L], self._alpha_over_m, A1[L - 1].T, self._dWb[L])
         self._g_backward = g_backward
         W_T = [Wb[:, :-1].T for Wb in self._Wb]
         self._backprop = [
-            (W_T[l], dZ[l], dA[l - 1], A[l - 1], T[l - 1], dZ[l - 1], A1[l - 2].T, self._dWb[l - 1])
+            _Back(
+                W_T[l],
+                dZ[l],
+                dA[l - 1],
+                A[l - 1],
+                T[l - 1],
+                dZ[l - 1],
+                A1[l - 2].T,
+                self._dWb[l - 1],
+            )
             for l in range(L, 1, -1)
         ]
         # A diverging or saturated run overflows e^-Z and takes log 0: the cost says so,
@@ -277,12 +345,18 @@ class InPlaceGradientDescent:
     def _cost(self) -> float:
         """J = -(1/m) sum(Y log A[L] + (1 - Y) log(1 - A[L])) [+ (l2 / 2m) sum W^2].
 
-        A saturated A[L] (exactly 0 or 1) makes it inf or nan, as in `model.compute_cost`.
+        A saturated A[L] (exactly 0 or 1) costs 0 where it is right and makes J infinite
+        where it is wrong, as in `model.compute_cost`.
         """
         AL, one_minus_AL, P, log_P, YY = self._cost_terms
         subtract(_ONE, AL, one_minus_AL)
         log(P, log_P)
         cost = -1 / self.m * float(dot(log_P, YY))
+        if math.isnan(cost):
+            # log 0 = -inf where its weight is 0 (a right answer with certainty) gives
+            # 0 * -inf = nan: 0 log 0 is 0. Only then, so the common step pays nothing.
+            np.copyto(log_P, _ZERO, where=self._unweighted)
+            cost = -1 / self.m * float(dot(log_P, YY)) + 0.0  # never -0.0
         if self.l2:
             W_squared = self._l2_term
             multiply(self._theta, self._weight_mask, W_squared)

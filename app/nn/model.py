@@ -33,7 +33,8 @@ def layer_dims_of(parameters: Parameters) -> list[int]:
     return [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]
 
 
-def _check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
+def check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
+    """[n_x, n[1], ..., n[L]] as ints; ValueError unless at least two positive whole numbers."""
     dims = list(layer_dims)
     if len(dims) < 2:
         raise ValueError(f"layer_dims needs at least [n_x, n_y], got {dims}")
@@ -51,7 +52,7 @@ def initialize_parameters(
     by sqrt(2 / n[l-1]) and sqrt(1 / n[l-1]). A local legacy RandomState(seed) draws
     W1, W2, ... in order, so seed=2 with [2, 4, 1] gives the notebook's W1 and W2.
     """
-    dims = _check_layer_dims(layer_dims)
+    dims = check_layer_dims(layer_dims)
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}: use one of {', '.join(INITS)}")
     rng = np.random.RandomState(seed)
@@ -64,14 +65,16 @@ def initialize_parameters(
     return parameters
 
 
-def _check_X(X: Array, parameters: Parameters) -> None:
+def check_X(X: Array, parameters: Parameters) -> None:
+    """ValueError unless X is (n_x, m) for these parameters' W1: (n[1], n_x)."""
     n_x = parameters["W1"].shape[1]
     if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] != n_x:
         shape = getattr(X, "shape", type(X).__name__)
         raise ValueError(f"X must be an array of shape (n_x={n_x}, m), got {shape}")
 
 
-def _check_Y(Y: Array, m: int) -> None:
+def check_Y(Y: Array, m: int) -> None:
+    """ValueError unless Y is (1, m)."""
     if not isinstance(Y, np.ndarray) or Y.shape != (1, m):
         shape = getattr(Y, "shape", type(Y).__name__)
         raise ValueError(f"Y must be an array of shape (1, m={m}), got {shape}")
@@ -87,7 +90,7 @@ def forward_propagation(
     """
     g = activations.get(activation).forward
     L = n_layers(parameters)
-    _check_X(X, parameters)
+    check_X(X, parameters)
     cache: dict[str, Array] = {}
     A = X
     for l in range(1, L + 1):
@@ -102,16 +105,16 @@ def compute_cost(
 ) -> float:
     """J = -(1/m) sum(Y log AL + (1-Y) log(1-AL)) [+ (l2 / 2m) sum ||W[l]||^2].
 
-    AL, Y: (1, m). A saturated output gives an infinite cost rather than a warning:
-    the trainer reads that as divergence.
+    AL, Y: (1, m). A right answer given with certainty (A = Y = 1, or A = Y = 0)
+    costs 0, as 0 log 0 = 0 (scipy's xlogy); a wrong one, an infinite cost rather than
+    a warning: the trainer reads that as divergence.
     """
     if not isinstance(AL, np.ndarray) or AL.ndim != 2 or AL.shape[0] != 1:
         raise ValueError(f"AL must be an array of shape (1, m), got {getattr(AL, 'shape', AL)}")
     m = AL.shape[1]
-    _check_Y(Y, m)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logprobs = np.multiply(np.log(AL), Y) + np.multiply(1 - Y, np.log(1 - AL))
-        cost = -1 / m * np.sum(logprobs)
+    check_Y(Y, m)
+    logprobs = xlogy(Y, AL) + xlogy(1 - Y, 1 - AL)
+    cost = -1 / m * np.sum(logprobs) + 0.0  # + 0.0: a cost of 0 is 0.0, never -0.0
     if l2:
         if parameters is None:
             raise ValueError("compute_cost needs the parameters when l2 > 0")
@@ -119,6 +122,12 @@ def compute_cost(
         squares = sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, L + 1))
         cost += l2 / (2 * m) * squares
     return float(cost)
+
+
+def xlogy(x: Array, y: Array) -> Array:
+    """x log y, and 0 where x = 0 (even where y = 0): the cost's terms, never 0 * -inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, np.multiply(x, np.log(y)))
 
 
 def backward_propagation(
@@ -137,9 +146,9 @@ def backward_propagation(
     """
     g_prime = activations.get(activation).derivative
     L = n_layers(parameters)
-    _check_X(X, parameters)
+    check_X(X, parameters)
     m = X.shape[1]
-    _check_Y(Y, m)
+    check_Y(Y, m)
     missing = [f"{k}{l}" for l in range(1, L + 1) for k in "ZA" if f"{k}{l}" not in cache]
     if missing:
         raise ValueError(f"cache lacks {', '.join(missing)}: pass forward_propagation's cache")
@@ -182,5 +191,5 @@ def predict(X: Array, parameters: Parameters, activation: str = "tanh") -> Array
 
 def accuracy(X: Array, Y: Array, parameters: Parameters, activation: str = "tanh") -> float:
     """The fraction of the m examples in X: (n_x, m) that predict gets right."""
-    _check_Y(Y, X.shape[1] if isinstance(X, np.ndarray) and X.ndim == 2 else -1)
+    check_Y(Y, X.shape[1] if isinstance(X, np.ndarray) and X.ndim == 2 else -1)
     return float(np.mean(predict(X, parameters, activation) == Y))

@@ -37,7 +37,7 @@ class TrainConfig:
         optimizers.get(self.optimizer)
         if self.init not in INITS:
             raise ValueError(f"unknown init {self.init!r}: use one of {', '.join(INITS)}")
-        dims = model._check_layer_dims(self.layer_dims)
+        dims = model.check_layer_dims(self.layer_dims)
         if dims[-1] != 1:
             raise ValueError(
                 f"the output layer must have 1 unit (binary classification), got {dims}"
@@ -65,11 +65,16 @@ class Step(NamedTuple):
 
 @dataclass(frozen=True)
 class Metrics:
-    """How the current parameters do: accuracies are fractions in [0, 1]."""
+    """How the current parameters do: accuracies are fractions in [0, 1].
+
+    train_cost is J over the whole training set (with the L2 term, as the steps' cost):
+    with mini-batches a step's cost is only its batch's.
+    """
 
     train_accuracy: float
     test_accuracy: float | None
     test_cost: float | None
+    train_cost: float | None = None
 
 
 def _is_int(n: object) -> bool:
@@ -199,15 +204,18 @@ class Trainer:
         self.detail = f"trained for {self.iteration} iterations"
 
     def metrics(self) -> Metrics:
-        """Train and test accuracy, and the test cost, of the current parameters."""
-        act = self.config.activation
-        train_accuracy = model.accuracy(self.X, self.Y, self.parameters, act)
+        """Train and test accuracy, and the whole training set's and the test cost, of the
+        current parameters."""
+        act, parameters = self.config.activation, self.parameters
+        AL, _ = model.forward_propagation(self.X, parameters, act)
+        train_cost = model.compute_cost(AL, self.Y, parameters, self.config.l2)
+        train_accuracy = float(np.mean((AL > 0.5) == self.Y))
         if self.X_test is None or self.Y_test is None or self.X_test.shape[1] == 0:
-            return Metrics(train_accuracy, None, None)
-        AL, _ = model.forward_propagation(self.X_test, self.parameters, act)
+            return Metrics(train_accuracy, None, None, train_cost)
+        AL, _ = model.forward_propagation(self.X_test, parameters, act)
         test_cost = model.compute_cost(AL, self.Y_test)
         test_accuracy = float(np.mean((AL > 0.5) == self.Y_test))
-        return Metrics(train_accuracy, test_accuracy, test_cost)
+        return Metrics(train_accuracy, test_accuracy, test_cost, train_cost)
 
 
 def _check_data(

@@ -4,6 +4,10 @@ import asyncio
 
 import pytest
 
+from app.jobs.manager import DataSplit, JobSpec
+from app.nn.gradcheck import gradient_check
+from app.nn.trainer import Trainer
+
 pytestmark = pytest.mark.anyio
 
 
@@ -60,3 +64,25 @@ async def test_a_refused_check_does_not_block_the_next_one(client):
     job = await finished(client, iterations=500, learning_rate=100)
     for _ in range(2):
         assert (await client.post(f"/api/jobs/{job['id']}/gradcheck")).status_code == 409
+
+
+async def test_a_paused_job_is_checked_at_the_exact_weights_of_its_iteration(client):
+    """Paused after 61 iterations, the check is of those weights, in full precision."""
+    body = {"speed": None, "grid": 10, "start_paused": True, "hidden_layers": [3]}
+    job = (await client.post("/api/jobs", json=body)).json()
+    url = f"/api/jobs/{job['id']}"
+    assert (await client.post(f"{url}/control", json={"action": "step", "steps": 61})).is_success
+    while (job := (await client.get(url)).json())["status"] != "paused" or job["iteration"] < 60:
+        await asyncio.sleep(0.01)
+    result = (await client.post(f"{url}/gradcheck")).json()
+    assert result["iteration"] == job["iteration"] == 60
+    spec = JobSpec(hidden_layers=(3,)).resolved()
+    data = DataSplit.make(spec)
+    trainer = Trainer(spec.train_config(), data.X_train, data.Y_train)
+    for _ in range(61):
+        trainer.step()
+    X, Y = data.X_train[:, :100], data.Y_train[:, :100]
+    expected = gradient_check(dict(trainer.parameters), X, Y, "tanh", 0.0)
+    assert result["difference"] == expected.difference and result["worst"] == expected.worst
+    initial = gradient_check(dict(Trainer(spec.train_config(), X, Y).parameters), X, Y)
+    assert result["difference"] != initial.difference

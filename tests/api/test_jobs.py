@@ -104,6 +104,21 @@ async def test_a_diverging_job_says_to_use_a_smaller_learning_rate(client):
     assert job["metrics"]["cost"] is None  # the last cost was NaN or infinite
 
 
+async def test_a_right_answer_with_certainty_is_done_not_diverged(client):
+    body = {
+        **FAST_JOB,
+        "iterations": 200,
+        "n_samples": 2,
+        "test_fraction": 0.5,
+        "batch_size": 1,
+        "optimizer": "rmsprop",
+        "learning_rate": 1.2,
+    }
+    job = (await client.post("/api/jobs", json=body)).json()
+    job = await wait_for_status(client, job["id"], "diverged", "done")
+    assert job["status"] == "done" and job["metrics"]["cost"] == 0.0
+
+
 async def test_an_exception_inside_a_job_fails_it_and_the_server_carries_on(client, monkeypatch):
     def broken(*args):
         raise RuntimeError("out of ink")

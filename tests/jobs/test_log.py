@@ -122,3 +122,28 @@ async def test_waiting_viewers_wake_when_another_thread_appends():
     await asyncio.wait_for(waiting, timeout=10)
     writer.join()
     assert log.beyond(cursor)
+
+
+def test_a_read_never_merges_chunks_across_a_change_of_learning_rate(log):
+    def at(iteration, alpha):
+        return Measure(iteration, 0.5, 0.9, None, None, train_cost=0.4, learning_rate=alpha)
+
+    log.append(0, [], at(-1, 1.2))
+    log.append(0, [0.7, 0.6], at(1, 1.2))
+    log.append(2, [0.5], at(2, 1.2))
+    log.append(3, [0.4, 0.3], at(4, 0.5))
+    log.append(5, [0.2], at(5, 0.5))
+    entries, _ = log.read(Cursor())
+    runs = [(e.first_iteration, e.count, e.measure.learning_rate) for e in entries]
+    assert runs == [(0, 3, 1.2), (3, 3, 0.5)]
+    snapshot, _ = log.snapshot()
+    assert snapshot.learning_rates == [(0, 1.2), (3, 0.5)]
+    assert snapshot.train_iterations == [-1, 1, 2, 4, 5]
+    assert snapshot.train_costs == [0.4] * 5
+
+
+def test_an_alpha_changed_before_any_iteration_ran_replaces_the_first(log):
+    log.append(0, [], Measure(-1, None, None, None, None, learning_rate=1.2))
+    log.append(0, [0.7], Measure(0, 0.7, 0.5, None, None, learning_rate=0.1))
+    snapshot, _ = log.snapshot()
+    assert snapshot.learning_rates == [(0, 0.1)]

@@ -3,12 +3,13 @@
 import math
 import threading
 
+import numpy as np
 import pytest
 
 from app.jobs.control import Command, Control
 from app.jobs.frames import Painter
 from app.jobs.runner import PACE_NAP, PAINT_SHARE, ThreadRunner, TrainingLoop
-from app.nn import datasets
+from app.nn import datasets, model
 from app.nn.trainer import TrainConfig, Trainer
 
 
@@ -21,13 +22,15 @@ class RecordingSink:
         self.statuses = []
         self.boundaries = 0
         self.details = 0
+        self.chunks = []  # (first_iteration, costs, measure, details, parameters)
         self.changed = threading.Condition()
 
-    def append(self, first_iteration, costs, measure, boundary=None, details=None):
+    def append(self, first_iteration, costs, measure, boundary=None, details=None, parameters=None):
         with self.changed:
             assert first_iteration == len(self.costs)
             self.costs += costs
             self.frames.append(measure)
+            self.chunks.append((first_iteration, list(costs), measure, details, parameters))
             self.boundaries += boundary is not None
             self.details += details is not None
             self.changed.notify_all()
@@ -257,3 +260,63 @@ def test_a_frame_slow_to_paint_puts_off_the_next_one(flower):
     # The first frame took 1 s, so the next is due 1 / PAINT_SHARE s later; only painting
     # moves this clock, so nothing falls due before the final frame.
     assert 1 / PAINT_SHARE > 1.0 + 0.05 and len(sink.frames) == 2
+
+
+def test_a_new_learning_rate_starts_a_chunk_of_its_own(flower):
+    """Every chunk's costs were made with the alpha its measure names, so a viewer can
+    mark the change at the very iteration where it took effect."""
+    loop, sink = make_loop(flower, paused=True, iterations=100_000)
+    thread = start(loop)
+    loop.control.send(Command("step", steps=7))
+    sink.wait_for(lambda: sink.status == "paused" and len(sink.costs) == 7)
+    loop.control.send(Command("set", learning_rate=0.3))
+    loop.control.send(Command("step", steps=5))
+    sink.wait_for(lambda: sink.status == "paused" and len(sink.costs) == 12)
+    loop.control.send(Command("stop"))
+    thread.join(timeout=30)
+    alphas = {}
+    for first, costs, measure, _, _ in sink.chunks:
+        for i in range(first, first + len(costs)):
+            alphas[i] = measure.learning_rate
+    assert [alphas[i] for i in range(12)] == [1.2] * 7 + [0.3] * 5
+    schedule = [1.2] * 7 + [0.3] * 5
+    trainer = Trainer(TrainConfig(), *flower)
+    expected = []
+    for alpha in schedule:
+        trainer.learning_rate = alpha
+        expected.append(trainer.step().cost)
+    assert sink.costs == expected
+
+
+def test_a_pause_sends_the_network_and_exact_weights_of_that_moment(flower):
+    """The network picture and the float64 weights of the last frame are those of the
+    paused iteration, even when the last picture of the network is older."""
+    clock = StoppedClock()  # no frame falls due on its own: only the pause sends one
+    loop, sink = make_loop(flower, paused=True, iterations=100_000, clock=clock)
+    thread = start(loop)
+    loop.control.send(Command("step", steps=37))
+    sink.wait_for(lambda: sink.status == "paused" and len(sink.costs) == 37)
+    _, _, measure, details, parameters = sink.chunks[-1]
+    done = len(sink.costs)
+    assert measure.iteration == done - 1 and details is not None
+    assert len(sink.chunks) == 2  # the initial picture, and the pause's
+    trainer = Trainer(TrainConfig(), *flower)
+    for _ in range(done):
+        trainer.step()
+    for name, value in trainer.parameters.items():
+        assert parameters[name].dtype == np.float64
+        np.testing.assert_array_equal(parameters[name], value)
+    assert measure.train_cost == pytest.approx(trainer.step().cost, abs=1e-12)
+    loop.control.send(Command("stop"))
+    thread.join(timeout=30)
+
+
+def test_with_mini_batches_each_frame_has_the_whole_sets_cost(flower):
+    X, Y = flower
+    loop, sink = make_loop(flower, iterations=40, batch_size=50, optimizer="adam")
+    loop.run()
+    last = sink.chunks[-1]
+    assert last[2].iteration == 39 and last[4] is not None
+    AL, _ = model.forward_propagation(X, last[4])
+    assert last[2].train_cost == pytest.approx(model.compute_cost(AL, Y), abs=1e-12)
+    assert last[2].cost != last[2].train_cost  # the step's cost is its batch's

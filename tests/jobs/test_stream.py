@@ -133,3 +133,27 @@ async def test_test_costs_are_measured_when_a_frame_goes_out(manager):
     history = late[0]["history"]
     assert len(history["test_iteration"]) == len(history["test_cost"]) >= 2
     assert history["test_iteration"][-1] == 199
+
+
+async def test_every_viewer_sees_the_whole_sets_cost_and_each_change_of_alpha(manager):
+    spec = JobSpec(iterations=1000, speed=None, grid=10, start_paused=True, batch_size=40)
+    job = manager.create(spec)
+    await job.log.wait_until(lambda: job.status == "paused")
+    viewer = await watched_from_the_start(manager, job)
+    await manager.control(job.id, Command("step", steps=10))
+    await job.log.wait_until(lambda: job.log.measure.iteration == 9 and job.status == "paused")
+    await manager.control(job.id, Command("set", learning_rate=0.25))
+    await manager.control(job.id, Command("step", steps=5))
+    await job.log.wait_until(lambda: job.log.measure.iteration == 14 and job.status == "paused")
+    await manager.control(job.id, Command("stop"))
+    received = await asyncio.wait_for(viewer, 30)
+    progress = [m for m in received if m["type"] == "progress" and m["cost"]]
+    marks = [(m["first_iteration"], m["learning_rate"]) for m in progress]
+    assert marks == [(0, 1.2), (10, 0.25)]
+    assert all(0 < m["train_cost"] < 1 for m in progress)
+    late = await collect(job)
+    history = late[0]["history"]
+    assert history["learning_rate"] == [[0, 1.2], [10, 0.25]]
+    assert history["train_iteration"][-1] == 14
+    assert history["train_cost"][-1] == progress[-1]["train_cost"]
+    assert late[0]["job"]["metrics"]["train_cost"] == progress[-1]["train_cost"]

@@ -115,28 +115,41 @@ def one_input_run(x, y, w=1.0):
     return X, Y, parameters
 
 
-def test_a_saturated_output_gives_the_contracts_nan_and_no_update():
-    # sigmoid(40) rounds to 1.0: log(1 - A) = -inf, times 1 - Y = 0, is nan.
+def test_a_right_answer_with_certainty_costs_nothing_and_training_goes_on():
+    # sigmoid(40) rounds to 1.0 for a label 1: log(1 - A) = -inf times 1 - Y = 0 is
+    # 0 log 0 = 0, not nan; the cost is that of the other points, and the update happens.
     X, Y, start = one_input_run([40.0, -1.0, 2.0], [1.0, 0.0, 1.0])
+    expected_costs, expected = contract_run(X, Y, start, "tanh", 0.0, [0.1, 0.1])
+    fast = InPlaceGradientDescent(start, X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning either, as in the contract
+        costs = [fast.step(0.1), fast.step(0.1)]
+    assert np.isfinite(expected_costs).all()
+    np.testing.assert_allclose(costs, expected_costs, rtol=1e-12)
+    assert_same_parameters(fast.parameters, expected)
+
+
+def test_a_wrong_answer_with_certainty_gives_the_contracts_infinity_and_no_update():
+    X, Y, start = one_input_run([40.0, -1.0, 2.0], [0.0, 0.0, 1.0])
     AL, _ = model.forward_propagation(X, start)
     expected = model.compute_cost(AL, Y)
     fast = InPlaceGradientDescent(start, X, Y)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no RuntimeWarning either, as in the contract
+        warnings.simplefilter("error")
         cost = fast.step(0.1)
-    assert np.isnan(expected) and np.isnan(cost)
+    assert expected == np.inf and cost == np.inf
     assert_same_parameters(fast.parameters, start)
 
 
 def test_steps_ignore_the_callers_error_state_and_leave_it_as_it_was():
-    X, Y, start = one_input_run([40.0, -1.0, 2.0], [1.0, 0.0, 1.0])
+    X, Y, start = one_input_run([40.0, -1.0, 2.0], [0.0, 0.0, 1.0])
     with np.errstate(all="raise"):
         fast = InPlaceGradientDescent(start, X, Y)  # made under "raise" ...
     before = np.geterr()
-    assert np.isnan(fast.step(0.1))  # ... stepped outside it: no FloatingPointError
+    assert fast.step(0.1) == np.inf  # ... stepped outside it: no FloatingPointError
     assert np.geterr() == before
     with np.errstate(all="raise"):
-        assert np.isnan(fast.step(0.1))  # nor under the caller's "raise"
+        assert fast.step(0.1) == np.inf  # nor under the caller's "raise"
         assert np.geterr() == {kind: "raise" for kind in before}
 
 

@@ -121,6 +121,14 @@ def test_saturated_output_gives_infinite_cost_without_warning():
         assert model.compute_cost(np.array([[1.0]]), np.array([[0.0]])) == np.inf
 
 
+def test_a_right_answer_with_certainty_costs_zero_not_nan():
+    # 0 log 0 = 0 (as scipy's xlogy): A = Y exactly is a perfect prediction.
+    with np.errstate(all="raise"):
+        assert model.compute_cost(np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]])) == 0.0
+        half = model.compute_cost(np.array([[1.0, 0.5]]), np.array([[1.0, 1.0]]))
+    assert half == pytest.approx(np.log(2) / 2)
+
+
 def test_predict_thresholds_at_one_half():
     p = {
         "W1": np.array([[1.0]]),

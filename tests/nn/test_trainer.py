@@ -76,6 +76,19 @@ def test_a_huge_learning_rate_diverges_with_a_clear_reason():
     assert "smaller learning rate" in trainer.detail
 
 
+def test_a_perfect_fit_is_done_not_diverged():
+    # Two points, one each side, batches of one, rmsprop at 1.2: the output saturates at
+    # the right labels, where 0 log 0 = 0 makes the cost 0, not NaN.
+    X = np.array([[-1.0, 1.0], [0.5, -0.5]])
+    Y = np.array([[0.0, 1.0]])
+    config = TrainConfig(optimizer="rmsprop", learning_rate=1.2, batch_size=1, iterations=500)
+    trainer = Trainer(config, X, Y)
+    costs = [step.cost for step in trainer.steps()]
+    assert trainer.stop_reason == "done" and len(costs) == 500
+    assert all(math.isfinite(c) and c >= 0 for c in costs)
+    assert costs[-1] == 0.0 and math.copysign(1, costs[-1]) == 1  # 0.0, not -0.0
+
+
 def test_learning_rate_can_change_between_steps(flower):
     X, Y = flower
     a = Trainer(TrainConfig(iterations=20), X, Y)
