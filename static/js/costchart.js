@@ -137,9 +137,9 @@ function runStyle(miniBatch) {
     ? {
         name: ["batch cost (raw)", "batch cost", "train"],
         showlegend: [false, true, true],
-        opacity: [0.2, 0.55, 1],
+        opacity: [0.15, 0.35, 1],
         "line.color": [BATCH, BATCH, INK],
-        "line.width": [1, 1.25, 2.5],
+        "line.width": [1, 1, 2.5],
       }
     : {
         name: ["train (raw)", "train", "train (whole set)"],

@@ -312,8 +312,11 @@ export class RunList {
 
 /** Learning-rate changes `rates` ([[first_iteration, α], ...]) with α from `first` on. */
 export function withRate(rates, first, alpha) {
-  const last = rates.length ? rates[rates.length - 1][1] : null;
-  return last === alpha ? rates : [...rates, [first, alpha]];
+  const last = rates.length ? rates[rates.length - 1] : null;
+  if (last && last[1] === alpha) return rates;
+  // Changed again before any iteration ran with the previous α: that α never counted.
+  const kept = last && last[0] === first ? rates.slice(0, -1) : rates;
+  return [...kept, [first, alpha]];
 }
 
 /**

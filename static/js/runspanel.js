@@ -151,6 +151,8 @@ export class RunsPanel {
     // The label follows the run: a learning rate changed mid-run shows in it.
     const text = tr.querySelector(".run-text");
     if (text) text.textContent = displayLabel(run);
+    const load = tr.querySelector("button.run-label");
+    if (load) load.setAttribute("aria-label", `Load the settings of run #${run.number} ${displayLabel(run)}`);
     cell("iterations").textContent = formatCount(iterationsDone(run.iteration, blewUp(run)));
     cell("cost").textContent = formatCost(run.cost);
     cell("train").textContent = formatPercent(run.trainAccuracy);
