@@ -241,6 +241,7 @@ def test_the_html_carries_the_defaults_and_play_waits_for_the_scripts(
         " total: document.querySelector('#iteration-total').textContent })"
     )
     assert page.get_by_test_id("train-button").is_disabled()
+    assert page.get_by_test_id("status").inner_text() == "loading"
     assert page.get_by_test_id("step-button").is_disabled()
     assert page.get_by_test_id("reset-button").is_disabled()
 
