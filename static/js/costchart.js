@@ -55,9 +55,12 @@ function legendName(name) {
   return name.length > MAX_LEGEND_NAME ? `${name.slice(0, MAX_LEGEND_NAME - 1)}…` : name;
 }
 
-/** A past run's line: thin, in its own colour and dash, named by its label in the legend. */
-function overlay({ name, costs, style }, weight) {
-  const { x, y } = thinned(smooth(costs, weight));
+/**
+ * A past run's line: thin, in its own colour and dash, named by its label in the legend;
+ * a mini-batch run's is its whole training set's cost (`whole`), as measured.
+ */
+function overlay({ name, costs, whole, style }, weight) {
+  const { x, y } = whole ? { x: wholeSetX(whole.iteration), y: whole.cost } : thinned(smooth(costs, weight));
   const short = legendName(name);
   return {
     type: "scatter",
@@ -287,7 +290,7 @@ export class CostChart {
     const h = history || {};
     this.miniBatch = miniBatch;
     this.add(this.train, h.iteration || [], h.cost || [], "train");
-    this.add(this.test, h.test_iteration || [], h.test_cost || [], "test");
+    this.add(this.test, wholeSetX(h.test_iteration || []), h.test_cost || [], "test");
     if (miniBatch) this.add(this.whole, wholeSetX(h.train_iteration || []), h.train_cost || [], "whole");
     this.pending = emptyPending(); // redraw() draws the whole history at once
     window.Plotly.restyle(this.div, runStyle(miniBatch), [0, 1, 2]);
@@ -334,9 +337,9 @@ export class CostChart {
     this.schedule();
   }
 
-  /** The test cost measured at `iteration`. */
+  /** The test cost measured after iteration `iteration`. */
   appendTest(iteration, cost) {
-    this.add(this.test, [iteration], [cost], "test");
+    this.add(this.test, wholeSetX([iteration]), [cost], "test");
     this.schedule();
   }
 
@@ -406,7 +409,7 @@ export class CostChart {
   fitAxes() {
     const empty = this.train.x.length === 0 && this.overlays.length === 0;
     const main = this.miniBatch ? [this.whole.y] : [this.train.y];
-    const range = extent(...main, this.test.y, ...this.overlays.map((run) => run.costs));
+    const range = extent(...main, this.test.y, ...this.overlays.map((run) => (run.whole ? run.whole.cost : run.costs)));
     const y = range ? yAxisFor(range, { log: this.log, ceiling: this.miniBatch }) : {};
     const key = JSON.stringify([empty, this.log, y]);
     if (key === this.rangeKey) return;
@@ -442,8 +445,8 @@ export class CostChart {
 }
 
 /**
- * Where a whole-set cost is drawn: the cost after iteration k's update is the cost of
- * iteration k + 1 (Contract 1: iteration i's cost is computed before the i-th update).
+ * Where a whole-set cost (train or test) is drawn: measured after iteration k's update,
+ * it is a cost of iteration k + 1 (Contract 1: iteration i's cost comes before update i).
  */
 function wholeSetX(iterations) {
   return iterations.map((k) => k + 1);

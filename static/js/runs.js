@@ -110,6 +110,7 @@ export class RunList {
         overlay: false,
         expired: false,
         costs: [],
+        whole: emptyWhole(),
       };
       this.nextNumber += 1;
       this.runs.push(run);
@@ -170,6 +171,10 @@ export class RunList {
     run.trainAccuracy = m.train_accuracy === undefined ? run.trainAccuracy : m.train_accuracy;
     run.testAccuracy = m.test_accuracy === undefined ? run.testAccuracy : m.test_accuracy;
     run.costs = ((history && history.cost) || []).map((c) => (c === null ? null : Number(c)));
+    run.whole = {
+      iteration: [...((history && history.train_iteration) || [])],
+      cost: [...((history && history.train_cost) || [])],
+    };
     if (job.status === "diverged" && run.cost === null) run.cost = NaN;
     run.expired = false;
     this.changed({ run, overlays: run.overlay, save: true });
@@ -192,6 +197,11 @@ export class RunList {
     const whole = message.train_cost;
     if (last !== null && whole !== undefined && isMiniBatch(run.settings, run.trainSize)) {
       run.cost = whole === null ? NaN : whole;
+    }
+    if (whole !== undefined) {
+      if (!run.whole) run.whole = emptyWhole();
+      run.whole.iteration.push(message.iteration);
+      run.whole.cost.push(whole);
     }
     if (message.learning_rate !== undefined) run.rates = withRate(run.rates, first, message.learning_rate);
     if (message.train_accuracy !== undefined) run.trainAccuracy = message.train_accuracy;
@@ -255,7 +265,10 @@ export class RunList {
     this.changed({ rows: true, overlays: true });
   }
 
-  /** The past runs to draw over the chart: [{id, name, costs, style}]. */
+  /**
+   * The past runs to draw over the chart: [{id, name, costs, whole, style}]; `whole`, the
+   * whole training set's costs ({iteration, cost}), is a mini-batch run's line (else null).
+   */
   overlays() {
     return this.runs
       .filter((run) => run.overlay && run.id !== this.currentId && run.costs && run.costs.length)
@@ -263,6 +276,7 @@ export class RunList {
         id: run.id,
         name: `#${run.number} ${displayLabel(run)}`,
         costs: run.costs,
+        whole: isMiniBatch(run.settings, run.trainSize) && run.whole && run.whole.cost.length ? run.whole : null,
         style: styleOf(run),
       }));
   }
@@ -287,7 +301,7 @@ export class RunList {
     clearTimeout(this.saveTimer);
     this.saveTimer = null;
     if (!this.storage) return;
-    const runs = this.runs.map(({ costs, unreachable, ...kept }) => ({ ...kept, cost: storedCost(kept.cost) }));
+    const runs = this.runs.map(({ costs, whole, unreachable, ...kept }) => ({ ...kept, cost: storedCost(kept.cost) }));
     try {
       this.storage.setItem(STORAGE_KEY, JSON.stringify({ version: 1, nextNumber: this.nextNumber, runs }));
     } catch (error) {
@@ -344,6 +358,10 @@ export function settingsSummary(run) {
   return parts.length ? parts.join(" · ") : "the lecture's settings";
 }
 
+function emptyWhole() {
+  return { iteration: [], cost: [] };
+}
+
 function isRate(pair) {
   return Array.isArray(pair) && pair.length === 2 && pair.every((v) => typeof v === "number");
 }
@@ -379,5 +397,6 @@ function restore(run) {
     overlay: run.overlay === true,
     expired: run.expired === true,
     costs: null, // null: not fetched yet (an expired run's costs stay null)
+    whole: null,
   };
 }

@@ -143,6 +143,15 @@ def test_a_mini_batch_run_shows_the_whole_training_sets_cost(playground: Playgro
     main = playground.plot("cost-plot", "[gd.data[1].name, gd.data[2].visible]")
     assert main == ["train", False]
 
+    # Compared with it, the mini-batch run is its whole training set's cost too.
+    row.get_by_test_id("run-overlay").check()
+    playground.page.wait_for_function(
+        "() => document.querySelector('[data-testid=cost-plot]').data.length === 5"
+    )
+    past = playground.plot("cost-plot", "gd.data[4].y")
+    assert 2 <= len(past) < 600  # one per progress message, not one per batch
+    assert past[-1] == pytest.approx(whole)
+
 
 # ---- 3. a learning-rate change is marked -------------------------------------------------
 
