@@ -217,13 +217,15 @@ export class Session {
   }
 
   /**
-   * Start again from iteration 0 with new weights (as TF Playground's reset does): a new
-   * seed, shown in the form and the URL; it plays if the old run was playing.
+   * Start again from iteration 0 with new weights, as TF Playground's reset does: a new
+   * seed (shown in the form and the URL) and a new run, which plays if the old one was
+   * playing and otherwise waits, paused, with its new weights drawn. With no run yet,
+   * only the seed is new.
    */
   async reset() {
-    const play = this.playing;
+    const [play, hadRun] = [this.playing, Boolean(this.job)];
     this.controls.show({ ...this.settings, seed: newSeed(this.settings.seed) });
-    await this.newRun({ play });
+    await this.newRun(hadRun ? { play: true, paused: !play } : { play: false });
   }
 
   async stop() {

@@ -373,13 +373,35 @@ def test_reset_draws_new_weights_on_a_running_run(playground: Playground) -> Non
 def test_reset_on_a_finished_run_draws_new_weights_too(playground: Playground) -> None:
     playground.open("?speed=max&iterations=50")
     first = playground.train_to_the_end()
-    old = playground.job(first)["config"]["seed"]
+    old = playground.job(first)["config"]
     playground.click("reset-button")
     playground.page.wait_for_function(
-        "(old) => new URLSearchParams(location.search).get('seed') !== String(old)", arg=old
+        "(first) => { const job = new URLSearchParams(location.search).get('job');"
+        " return job && job !== first; }",
+        arg=first,
     )
+    second = playground.job_id() or ""
+    new = playground.job(second)["config"]
+    assert new["seed"] != old["seed"]
+    assert {**new, "seed": old["seed"], "start_paused": False} == old
+    assert playground.by_id("seed").input_value() == str(new["seed"])
+    # It waits at iteration 0 with its new weights drawn, as TF Playground's reset does.
+    assert playground.wait_for_status("paused") == "paused"
+    assert playground.count() == 0
+    playground.page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=network-view] image')].length > 0"
+    )
+    playground.click("train-button")
+    assert playground.wait_for_status("done") == "done"
+    assert playground.job_id() == second
+
+
+def test_reset_before_any_run_only_draws_a_new_seed(playground: Playground) -> None:
+    playground.open(SLOW)
+    playground.click("reset-button")
+    playground.page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('seed') !== '2'"
+    )
+    assert playground.by_id("seed").input_value() != "2"
     assert playground.text("status") == "ready"
-    seed = playground.by_id("seed").input_value()
-    assert seed != str(old)
-    second = playground.train_to_the_end()
-    assert playground.job(second)["config"]["seed"] == int(seed)
+    assert job_posts(playground) == []
