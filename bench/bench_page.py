@@ -75,10 +75,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import HOST, ROOT, serve
+from bench.harness import HOST, serve
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
-TF_PLAYGROUND = ROOT.parent / "shared" / "anchors" / "tf-playground"
 VIEWPORTS = [(1400, 1000), (1920, 1080)]
 # Iterations of the full-speed run and the server's limit for it: at about 40,000 it/s
 # the page's limit (100,000) would end the run in under three seconds.
@@ -557,20 +556,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=float, default=5.0, help="seconds of each live window")
     parser.add_argument(
-        "--tf-playground", type=Path, default=TF_PLAYGROUND, help="TF Playground's built folder"
+        "--tf-playground",
+        type=Path,
+        default=None,
+        help="a built TF Playground (the folder with its index.html), measured beside",
     )
     args = parser.parse_args()
     if not 1 <= args.window <= MAX_WINDOW:
         parser.error(f"--window must be from 1 to {MAX_WINDOW:g} seconds, not {args.window:g}")
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
-    tf_path = args.tf_playground if (args.tf_playground / "index.html").is_file() else None
+    tf_path = args.tf_playground
+    if tf_path is not None and not (tf_path / "index.html").is_file():
+        parser.error(f"--tf-playground: no index.html in {tf_path}")
 
     started = time.monotonic()
     print(f"CPU: {cpu_model()}, {os.cpu_count()} cores. The machine may be shared with other")
     print("work, so figures vary from run to run: compare columns of one run.")
     if tf_path is None:
-        print(f"TF Playground skipped: no index.html in {args.tf_playground}")
+        print("TF Playground skipped: give --tf-playground PATH to measure it beside")
     signal.signal(signal.SIGALRM, over_deadline)
     signal.alarm(RUN_DEADLINE)
     columns = run(args.window, tf_path)
