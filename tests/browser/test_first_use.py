@@ -231,6 +231,16 @@ def test_a_datasets_link_and_its_tile_give_the_same_settings(playground: Playgro
     playground.page.wait_for_function("() => location.search.includes('dataset=circles')")
     assert playground.page.evaluate(FORM) == from_link
 
+    # The noise came with the dataset: a run's label names only the dataset.
+    label = playground.page.evaluate(
+        """async () => {
+          const { defaultSettings } = await import('/static/js/controls.js');
+          const { labelFor } = await import('/static/js/runs.js');
+          return labelFor(defaultSettings('circles'), defaultSettings());
+        }"""
+    )
+    assert label == "circles"
+
 
 # ---- 6. the defaults are in the HTML; Play waits for the page ---------------------------
 
