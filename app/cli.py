@@ -2,8 +2,10 @@
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from app.jobs.manager import DataSplit, JobSpec
 from app.nn import activations, datasets, model, optimizers
@@ -56,7 +58,7 @@ def _train(args: argparse.Namespace) -> int:
         "status": trainer.stop_reason,
         "detail": trainer.detail,
         "iterations": trainer.iteration,
-        "final_cost": cost if cost == cost and abs(cost) != float("inf") else None,
+        "final_cost": cost,
         "train_accuracy": metrics.train_accuracy,
         "test_accuracy": metrics.test_accuracy,
         "test_cost": metrics.test_cost,
@@ -64,13 +66,24 @@ def _train(args: argparse.Namespace) -> int:
         "layer_dims": list(config.layer_dims),
     }
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(strict_json(result), allow_nan=False))
     else:
         print(f"{trainer.detail}")
         print(f"final cost      {cost:.6f}")
         print(f"train accuracy  {100 * metrics.train_accuracy:.2f}%")
         print(f"test accuracy   {100 * (metrics.test_accuracy or 0):.2f}%  ({held_out})")
     return 0 if trainer.stop_reason == "done" else 1
+
+
+def strict_json(value: Any) -> Any:
+    """`value` with every NaN or infinity as None: JSON has no such numbers (null instead)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(item) for item in value]
+    return value
 
 
 def _serve(args: argparse.Namespace) -> int:

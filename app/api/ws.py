@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import explained, unreadable
+from app.api.limits import explained, readable, unreadable
 from app.api.schemas import JobControl, control_errors
 from app.config import Settings
 from app.jobs.manager import (
@@ -118,7 +118,7 @@ class _Viewer:
         """Apply one client message; an `error` message when it cannot be."""
         if text is None:
             return error_message('Send commands as JSON text, e.g. {"action": "pause"}.')
-        if len(text) > self.settings.MAX_REQUEST_BYTES:
+        if len(text.encode("utf-8", "surrogatepass")) > self.settings.MAX_REQUEST_BYTES:
             limit = self.settings.MAX_REQUEST_BYTES
             return error_message(f"The message is larger than {limit} bytes.")
         try:
@@ -146,4 +146,4 @@ class _Viewer:
 
 
 def _explain(errors: object) -> str:
-    return "; ".join(error["msg"] for error in explained(errors))
+    return "; ".join(error["msg"] for error in explained(readable(errors)))

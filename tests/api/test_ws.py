@@ -218,6 +218,8 @@ def test_controls_over_the_socket(client):
         ('{"action": "step", "steps": 0}', "steps"),
         ('{"action": "step", "steps": 10000000}', "GRADLIVE_MAX_ITERATIONS"),
         ('{"action": "set"}', "learning_rate or speed"),
+        ('{"action": "set", "speed": 1e-10}', "speed: Input should be at least 1"),
+        ('{"action": "set", "speed": 1e-10}', "GRADLIVE_MIN_SPEED"),
         ('["pause"]', "JSON object"),
         (b"\x00\x01", "JSON text"),
         ('{"action": "pause", "pad": "' + "x" * 20_000 + '"}', "larger than"),
@@ -268,6 +270,19 @@ def test_a_job_goes_on_when_its_viewers_leave(client):
     assert len(received[0]["history"]["cost"]) == 3000 and code == 1000
 
 
+def test_the_message_limit_counts_bytes_not_characters(client, settings):
+    job = create(client, iterations=10_000, start_paused=True)
+    text = '{"action": "pause", "pad": "' + "€" * 6_000 + '"}'  # 6,000 characters
+    assert len(text) < settings.MAX_REQUEST_BYTES < len(text.encode())  # 18,000 bytes
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m["type"] == "status")
+        ws.send_text(text)
+        ws.send_text("a marker")  # not JSON: an error in any case, so the test cannot hang
+        received = read_until(ws, lambda m: "not JSON" in m.get("detail", ""))
+    errors = [m["detail"] for m in received if m["type"] == "error"]
+    assert len(errors) == 2 and "larger than 16384 bytes" in errors[0]
+
+
 @pytest.mark.parametrize(
     "message, says",
     [
@@ -277,6 +292,9 @@ def test_a_job_goes_on_when_its_viewers_leave(client):
         ('{"action": ' + "[" * 900 + "]" * 900 + "}", "action"),
         ('{"action": "step", "steps": ' + "9" * 5000 + "}", "too many digits"),
         ('{"action": "step", "steps": true}', "steps: Input should be a number"),
+        ('{"action": "\\ud800"}', "action: Input should be"),
+        ('{"action": "set", "\\ud800": 1}', "lone surrogate"),
+        ('{"action": "set", "speed": "\\udfff"}', "speed"),
         ("", "not JSON"),
     ],
 )
