@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.send_budget = ws.SendBudget(settings.MAX_SEND_RATE, settings.PROGRESS_RATE)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(limits.BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
     for module in (health, pages, docs, datasets, jobs, limits, ws):

@@ -229,6 +229,8 @@ def public_limits(settings: Settings) -> dict[str, Any]:
         "progress_rate": settings.PROGRESS_RATE,
         "max_running_jobs": settings.MAX_RUNNING_JOBS,
         "max_request_bytes": settings.MAX_REQUEST_BYTES,
+        "max_viewers": settings.MAX_VIEWERS,
+        "max_viewers_per_job": settings.MAX_VIEWERS_PER_JOB,
     }
 
 
