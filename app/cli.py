@@ -92,18 +92,22 @@ def _serve(args: argparse.Namespace) -> int:
 
     from app.config import Settings
     from app.main import create_app
+    from app.server import GracefulServer, QuietWebSocketProtocol
 
     settings = Settings()
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=settings.HOST if args.host is None else args.host,
         port=settings.PORT if args.port is None else args.port,
+        ws=QuietWebSocketProtocol,
         # Room above the app's own limit, so an oversized command gets an `error`
         # reply from the app; only a frame 4x larger makes uvicorn close with 1009.
         ws_max_size=4 * settings.MAX_REQUEST_BYTES,
         timeout_graceful_shutdown=3,
         ws_per_message_deflate=settings.WS_COMPRESSION,
     )
+    GracefulServer(config, app).run()
     return 0
 
 
