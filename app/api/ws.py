@@ -106,9 +106,10 @@ class SendBudget:
     Each message is compressed and sent once per viewer, so with many readers each one
     gets fewer, larger messages (never fewer iterations) instead of slowing the server.
     A viewer counts while messages flow to it: from each progress message it is sent
-    until READING s after its gap. Sockets that read nothing (a paused or finished job,
-    or a client that stopped reading, whose sends block) drop out within a second and
-    take no share from those who watch.
+    until READING s after its gap. Sockets that are sent nothing (their job is paused or
+    queued) never count, and a client that stops reading drops out READING s after its
+    send buffer is full and its sends block (app.server keeps that buffer small), so
+    neither takes a share from those who watch.
     """
 
     READING = 1.0
