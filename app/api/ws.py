@@ -72,15 +72,19 @@ def _too_many_viewers(job: Job, manager: JobManager, settings: Settings) -> str:
     retry = f"try again in {settings.RETRY_AFTER} s"
     if manager.viewers >= settings.MAX_VIEWERS:
         return (
-            f"The server has {manager.viewers} viewers, the most it allows "
+            f"The server has {_viewers(manager.viewers)}, the most it allows "
             f"(GRADLIVE_MAX_VIEWERS): close a tab or {retry}."
         )
     if job.viewers >= settings.MAX_VIEWERS_PER_JOB:
         return (
-            f"This job has {job.viewers} viewers, the most one job may have "
+            f"This job has {_viewers(job.viewers)}, the most one job may have "
             f"(GRADLIVE_MAX_VIEWERS_PER_JOB): close a tab or {retry}."
         )
     return ""
+
+
+def _viewers(count: int) -> str:
+    return f"{count} viewer" + ("" if count == 1 else "s")
 
 
 async def _refuse(
