@@ -2,8 +2,10 @@
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from app.jobs.manager import DataSplit, JobSpec
 from app.nn import activations, datasets, model, optimizers
@@ -56,7 +58,7 @@ def _train(args: argparse.Namespace) -> int:
         "status": trainer.stop_reason,
         "detail": trainer.detail,
         "iterations": trainer.iteration,
-        "final_cost": cost if cost == cost and abs(cost) != float("inf") else None,
+        "final_cost": cost,
         "train_accuracy": metrics.train_accuracy,
         "test_accuracy": metrics.test_accuracy,
         "test_cost": metrics.test_cost,
@@ -64,7 +66,7 @@ def _train(args: argparse.Namespace) -> int:
         "layer_dims": list(config.layer_dims),
     }
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(strict_json(result), allow_nan=False))
     else:
         print(f"{trainer.detail}")
         print(f"final cost      {cost:.6f}")
@@ -73,24 +75,39 @@ def _train(args: argparse.Namespace) -> int:
     return 0 if trainer.stop_reason == "done" else 1
 
 
+def strict_json(value: Any) -> Any:
+    """`value` with every NaN or infinity as None: JSON has no such numbers (null instead)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(item) for item in value]
+    return value
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Serve the playground with uvicorn; host and port default to the settings."""
     import uvicorn
 
     from app.config import Settings
     from app.main import create_app
+    from app.server import GracefulServer, QuietWebSocketProtocol
 
     settings = Settings()
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=settings.HOST if args.host is None else args.host,
         port=settings.PORT if args.port is None else args.port,
+        ws=QuietWebSocketProtocol,
         # Room above the app's own limit, so an oversized command gets an `error`
         # reply from the app; only a frame 4x larger makes uvicorn close with 1009.
         ws_max_size=4 * settings.MAX_REQUEST_BYTES,
         timeout_graceful_shutdown=3,
         ws_per_message_deflate=settings.WS_COMPRESSION,
     )
+    GracefulServer(config, app).run()
     return 0
 
 

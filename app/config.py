@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     DEFAULT_GRID: int = Field(default=100, ge=2)
 
     # Pace: iterations per second. 500/s plays the lecture's 10,000 iterations in 20 s.
+    # Below MIN_SPEED a job would hold a training place while doing next to nothing (and
+    # at 1e-10 its next iteration lies past the clock's range).
+    MIN_SPEED: float = Field(default=1.0, gt=0)
     DEFAULT_SPEED: float = Field(default=500.0, gt=0)
     MAX_SPEED: float = Field(default=1_000_000.0, gt=0)
     # Progress messages (each with a fresh decision boundary) per second and per job.
@@ -62,6 +65,11 @@ class Settings(BaseSettings):
     # and sent once per viewer, so with more viewers than this allows at PROGRESS_RATE,
     # each one gets fewer, larger messages (never fewer iterations).
     MAX_SEND_RATE: float = Field(default=600.0, gt=0)
+    # Websocket viewers: at most this many at once on the whole server and on one job (a
+    # presenter's job watched by a class). Each open socket costs memory (its compressor)
+    # even when it reads nothing; past either bound the handshake is refused with 429.
+    MAX_VIEWERS: int = Field(default=200, ge=1)
+    MAX_VIEWERS_PER_JOB: int = Field(default=50, ge=1)
     # Resolution of the small per-neuron heatmaps.
     NEURON_GRID: int = Field(default=24, ge=2, le=64)
 
@@ -81,6 +89,6 @@ class Settings(BaseSettings):
     def _consistent(self) -> "Settings":
         if not self.MIN_GRID <= self.DEFAULT_GRID <= self.MAX_GRID:
             raise ValueError("DEFAULT_GRID must lie between MIN_GRID and MAX_GRID")
-        if self.DEFAULT_SPEED > self.MAX_SPEED:
-            raise ValueError("DEFAULT_SPEED must not exceed MAX_SPEED")
+        if not self.MIN_SPEED <= self.DEFAULT_SPEED <= self.MAX_SPEED:
+            raise ValueError("DEFAULT_SPEED must lie between MIN_SPEED and MAX_SPEED")
         return self

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
-from app.api import datasets, health, jobs, limits, pages, ws
+from app.api import datasets, docs, health, jobs, limits, pages, ws
 from app.config import Settings
 from app.jobs.manager import JobManager
 from app.jobs.runner import ThreadRunner
@@ -42,11 +42,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Watch a neural network learn: gradient descent in NumPy, live.",
         lifespan=lifespan,
+        docs_url=None,  # served by app.api.docs, without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.send_budget = ws.SendBudget(settings.MAX_SEND_RATE, settings.PROGRESS_RATE)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(limits.BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
-    for module in (health, pages, datasets, jobs, limits, ws):
+    for module in (health, pages, docs, datasets, jobs, limits, ws):
         app.include_router(module.router)
     pages.mount_assets(app, settings.STATIC_DIR)
     return app

@@ -1,12 +1,14 @@
 """Server fixtures: settings with small limits, the app, an HTTP client with lifespan, and
 the real `python -m app serve` in a subprocess (end-to-end and browser tests)."""
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -52,11 +54,30 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of the real command, `python -m app serve --port <free port>`."""
+@dataclass
+class Served:
+    """A running `python -m app serve`: its base URL, its process and its log file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self, timeout: float = 15) -> int:
+        """SIGTERM, as Docker and systemd stop it; the exit status (killed if it hangs)."""
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[Served]:
+    """The real command, `python -m app serve --port <free port>`, logging to folder."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log_path = folder / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -65,17 +86,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    base_url = f"http://127.0.0.1:{port}"
+    served = Served(f"http://127.0.0.1:{port}", process, log_path)
     try:
-        _wait_until_healthy(base_url, process, log_path)
-        yield base_url
+        _wait_until_healthy(served.url, process, log_path)
+        yield served
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                served.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of the real command, shared by the tests of a session."""
+    with serving(tmp_path_factory.mktemp("server")) as served:
+        yield served.url
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[Served]:
+    """A real server for one test alone (to read its log, or to stop it)."""
+    with serving(tmp_path) as served:
+        yield served
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -60,3 +60,25 @@ def test_python_dash_m_app_runs_the_command():
         check=True,
     )
     assert json.loads(out.stdout)["iterations"] == 10
+
+
+def strict_loads(text):
+    """json.loads that refuses NaN and Infinity, as every JSON parser but Python's does."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_output_is_strict_json_with_null_for_a_cost_that_is_not_a_number(capsys):
+    args = ["train", "--activation", "relu", "--init", "he", "--lr", "1000", "--iterations", "50"]
+    assert cli.main([*args, "--json"]) == 1
+    result = strict_loads(capsys.readouterr().out)
+    assert result["status"] == "diverged"
+    assert result["final_cost"] is None and result["test_cost"] is None
+
+
+def test_strict_json_turns_every_non_finite_number_into_null():
+    value = {"a": float("inf"), "b": [float("-inf"), float("nan"), 1.5], "c": (2, "x")}
+    assert cli.strict_json(value) == {"a": None, "b": [None, None, 1.5], "c": [2, "x"]}

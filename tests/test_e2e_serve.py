@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import signal
+import socket
 
 import httpx
 import pytest
@@ -75,3 +77,100 @@ def test_the_real_server_answers_an_oversized_message_with_an_error_and_stays_op
     error, status = asyncio.run(oversized_command(server))
     assert error["type"] == "error" and "larger than" in error["detail"]
     assert status["status"] == "stopped"
+
+
+def http_exchange(sock: socket.socket, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send one HTTP/1.1 request on an open socket; read its response (Content-Length)."""
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines)}
+    while len(body) < int(headers["content-length"]):
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
+def test_a_lone_surrogate_is_a_422_and_the_connection_stays_open(server):
+    host, port = server.removeprefix("http://").split(":")
+    body = b'{"dataset": "\\ud800"}'
+    post = (
+        b"POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        status, headers, answer = http_exchange(sock, post)
+        assert status == 422 and headers.get("connection") != "close"
+        assert json.loads(answer)["detail"][0]["loc"] == ["body", "dataset"]
+        status, _, answer = http_exchange(sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status == 200 and json.loads(answer) == {"status": "ok"}  # the same connection
+
+
+# uvicorn shuts down cleanly, then raises the signal again, as a process stopped by it.
+STOPPED_BY_SIGTERM = (0, -signal.SIGTERM)
+
+
+async def watch_a_shutdown(served) -> list[tuple[list[dict], int]]:
+    """Two viewers of a running job; SIGTERM once both watch; what each got, and its close."""
+    async with httpx.AsyncClient(base_url=served.url) as client:
+        body = {"iterations": 100_000, "speed": 5}
+        job = (await client.post("/api/jobs", json=body)).json()
+    url = served.url.replace("http://", "ws://") + f"/ws/jobs/{job['id']}"
+    watching = [asyncio.Event(), asyncio.Event()]
+
+    async def viewer(started: asyncio.Event) -> tuple[list[dict], int]:
+        received = []
+        async with websockets.connect(url) as ws:
+            async for text in ws:  # ends at a normal close; any other close raises
+                received.append(json.loads(text))
+                if len(received) == 2:
+                    started.set()
+            return received, ws.close_code
+
+    viewers = [asyncio.create_task(viewer(started)) for started in watching]
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in watching)), 30)
+    served.process.terminate()
+    return await asyncio.wait_for(asyncio.gather(*viewers), 30)
+
+
+def test_on_sigterm_every_viewer_gets_a_final_status_then_a_normal_close(own_server):
+    for received, code in asyncio.run(watch_a_shutdown(own_server)):
+        last = received[-1]
+        assert last["type"] == "status" and last["status"] == "stopped"
+        assert "shutting down" in last["detail"]
+        assert code == 1000
+    assert own_server.process.wait(timeout=30) in STOPPED_BY_SIGTERM
+    assert "Application shutdown complete" in own_server.log.read_text()
+
+
+async def client_mistakes(base: str) -> tuple[int, int]:
+    """A text frame that is not UTF-8, and a websocket to an unknown job."""
+    async with httpx.AsyncClient(base_url=base) as client:
+        job = (await client.post("/api/jobs", json={"start_paused": True})).json()
+    ws_base = base.replace("http://", "ws://")
+    async with websockets.connect(f"{ws_base}/ws/jobs/{job['id']}") as ws:
+        await ws.recv(), await ws.recv()  # the snapshot and the status
+        await ws.send(b"\xff\xfe not UTF-8", text=True)
+        with pytest.raises(websockets.exceptions.ConnectionClosedError):
+            await ws.recv()
+        bad_frame = ws.close_code
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refusal:
+        async with websockets.connect(f"{ws_base}/ws/jobs/no-such-job"):
+            pass
+    return bad_frame, refusal.value.response.status_code
+
+
+def test_client_mistakes_on_websockets_are_logged_as_one_line_not_as_errors(own_server):
+    assert asyncio.run(client_mistakes(own_server.url)) == (1007, 404)
+    assert own_server.stop() in STOPPED_BY_SIGTERM  # the whole log is written
+    log = own_server.log.read_text()
+    assert "Traceback" not in log
+    assert not [line for line in log.splitlines() if line.startswith("ERROR")], log
+    assert len([line for line in log.splitlines() if "not UTF-8" in line]) == 1, log
+    assert len([line for line in log.splitlines() if "/ws/jobs/no-such-job" in line]) == 1, log

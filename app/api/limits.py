@@ -38,7 +38,9 @@ class BodySizeLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _TooLargeError
+                # An HTTPException, so the route answers it as it is (413), where any
+                # other error while reading the body would become a 400.
+                raise _TooLargeError(self.detail)
             return message
 
         try:
@@ -46,15 +48,19 @@ class BodySizeLimit:
         except _TooLargeError:
             await self._refuse(scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = (
+    @property
+    def detail(self) -> str:
+        return (
             f"The request body is larger than {self.max_bytes} bytes (GRADLIVE_MAX_REQUEST_BYTES)."
         )
-        await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await JSONResponse({"detail": self.detail}, status_code=413)(scope, receive, send)
 
 
-class _TooLargeError(Exception):
-    pass
+class _TooLargeError(HTTPException):
+    def __init__(self, detail: str) -> None:
+        super().__init__(status.HTTP_413_CONTENT_TOO_LARGE, detail)
 
 
 class ReadableErrorsRoute(APIRoute):
@@ -88,6 +94,9 @@ class ReadableErrorsRoute(APIRoute):
 
 
 NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
+LONE_SURROGATE = (
+    "Input should be text without a lone surrogate (an escape \\ud800 to \\udfff not in a pair)"
+)
 MAX_ECHO = 100  # characters of a bad value written back in its error
 MAX_ITEMS = 20  # items of a bad list or object written back
 MAX_DEPTH = 3  # levels of a bad list or object written back
@@ -98,12 +107,18 @@ def readable(errors: Any) -> list[dict[str, Any]]:
     out = []
     for error in errors:
         error = dict(error)
+        # A key or a message may carry what the client sent (a lone surrogate too).
+        error["loc"] = tuple(echo(part) for part in error.get("loc", ()))
+        if "msg" in error:
+            error["msg"] = printable(str(error["msg"]))
         if "input" in error:
             error["input"] = echo(error["input"])
         if "ctx" in error:
             error["ctx"] = echo(error["ctx"])
         if error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body",):
             error["msg"] = "The body is missing: send a JSON object."
+        if error.get("type") == "string_unicode":  # pydantic's words name no cause
+            error["msg"] = LONE_SURROGATE
         out.append(error)
     return out
 
@@ -130,8 +145,16 @@ def echo(value: Any, depth: int = 0) -> Any:
         if depth >= MAX_DEPTH:
             return "[…]"
         return [echo(v, depth + 1) for v in value[:MAX_ITEMS]]
-    text = str(value)
+    text = printable(str(value))
     return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+
+
+def printable(text: str) -> str:
+    """`text` as UTF-8 can carry it: a lone surrogate (JSON's "\\ud800") written as \\ud800.
+
+    Python's JSON reader takes such escapes, but no response can be encoded with them.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def unreadable(error: Exception) -> str:
@@ -174,7 +197,7 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path"):
         parts = parts[1:]
-    return ".".join(str(p) for p in parts)
+    return printable(".".join(str(p) for p in parts))
 
 
 def explained(errors: Any) -> list[dict[str, Any]]:
@@ -200,11 +223,14 @@ def public_limits(settings: Settings) -> dict[str, Any]:
         "min_grid": settings.MIN_GRID,
         "max_grid": settings.MAX_GRID,
         "default_grid": settings.DEFAULT_GRID,
+        "min_speed": settings.MIN_SPEED,
         "default_speed": settings.DEFAULT_SPEED,
         "max_speed": settings.MAX_SPEED,
         "progress_rate": settings.PROGRESS_RATE,
         "max_running_jobs": settings.MAX_RUNNING_JOBS,
         "max_request_bytes": settings.MAX_REQUEST_BYTES,
+        "max_viewers": settings.MAX_VIEWERS,
+        "max_viewers_per_job": settings.MAX_VIEWERS_PER_JOB,
     }
 
 

@@ -1,15 +1,20 @@
-"""The playground page (GET /), its static files, and Plotly served from its package."""
+"""The playground page (GET /), its static files, and the vendored scripts it and the API
+docs use (Plotly, Swagger UI, Redoc), each served from its Python package."""
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 import plotly
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+from starlette.types import Scope
 
 from app import __version__
 from app.api.deps import SettingsDep
@@ -20,8 +25,14 @@ from app.nn import datasets
 
 router = APIRouter(tags=["pages"])
 
-# plotly's wheel ships plotly.min.js here: every asset comes from this server.
+# Every asset comes from this server, out of the packages that ship them; only the files
+# named here are served (plotly's package_data also holds data sets and a widget bundle).
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+DOCS_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
+VENDOR = {
+    "plotly": (PLOTLY_DIR, ("plotly.min.js",)),
+    "docs": (DOCS_DIR, ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js")),
+}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -63,6 +74,20 @@ def _templates(directory: Path) -> Jinja2Templates:
 
 
 def mount_assets(app: FastAPI, static_dir: Path) -> None:
-    """Serve /static from the source tree and /vendor/plotly from the plotly package."""
+    """Serve /static from the source tree and /vendor/<name>/ from the packages in VENDOR."""
     app.mount("/static", StaticFiles(directory=static_dir, check_dir=False), name="static")
-    app.mount("/vendor/plotly", StaticFiles(directory=PLOTLY_DIR), name="plotly")
+    for name, (directory, files) in VENDOR.items():
+        app.mount(f"/vendor/{name}", OnlyFiles(directory, files), name=f"vendor-{name}")
+
+
+class OnlyFiles(StaticFiles):
+    """Static files of a folder, but only the named ones: 404 for everything else in it."""
+
+    def __init__(self, directory: Path, names: Iterable[str]) -> None:
+        super().__init__(directory=directory)
+        self.names = frozenset(names)
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path not in self.names:
+            raise HTTPException(status_code=404)
+        return await super().get_response(path, scope)

@@ -253,14 +253,8 @@ def limit_errors(body: JobCreate, settings: Settings) -> list[dict[str, Any]]:
         _too_big(loc, value, limit, name) for loc, value, limit, name in checks if value > limit
     ]
     if body.grid is not None and body.grid < settings.MIN_GRID:
-        errors.append(
-            _error(
-                ("grid",),
-                body.grid,
-                f"Input should be at least {settings.MIN_GRID} on this server (GRADLIVE_MIN_GRID)",
-            )
-        )
-    return errors
+        errors.append(_too_small(("grid",), body.grid, settings.MIN_GRID, "MIN_GRID"))
+    return errors + _slow_speed_errors(body.speed, settings)
 
 
 def control_errors(body: JobControl, settings: Settings) -> list[dict[str, Any]]:
@@ -270,7 +264,21 @@ def control_errors(body: JobControl, settings: Settings) -> list[dict[str, Any]]
         errors.append(_too_big(("steps",), body.steps, settings.MAX_ITERATIONS, "MAX_ITERATIONS"))
     if body.speed is not None and body.speed > settings.MAX_SPEED:
         errors.append(_too_big(("speed",), body.speed, settings.MAX_SPEED, "MAX_SPEED"))
-    return errors
+    return errors + _slow_speed_errors(body.speed, settings)
+
+
+def _slow_speed_errors(speed: float | None, settings: Settings) -> list[dict[str, Any]]:
+    """A speed below MIN_SPEED, which would hold a training place and do next to nothing."""
+    if speed is None or speed >= settings.MIN_SPEED:
+        return []
+    return [_too_small(("speed",), speed, settings.MIN_SPEED, "MIN_SPEED")]
+
+
+def _too_small(
+    loc: tuple[str | int, ...], value: Any, limit: int | float, setting: str
+) -> dict[str, Any]:
+    message = f"Input should be at least {limit:.15g} on this server (GRADLIVE_{setting})"
+    return _error(loc, value, message)
 
 
 def _too_big(

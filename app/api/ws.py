@@ -7,15 +7,16 @@ ends (the job's final status was sent, or the viewer left) the other is cancelle
 
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
 
 import anyio
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import explained, unreadable
+from app.api.limits import explained, readable, unreadable
 from app.api.schemas import JobControl, control_errors
 from app.config import Settings
 from app.jobs.manager import (
@@ -29,10 +30,12 @@ from app.jobs.stream import error_message, is_progress, messages
 
 router = APIRouter(tags=["websocket"])
 
-# Close codes: 1000 when the job has ended; 4404 (like HTTP 404) for an unknown job
-# where the server cannot answer the handshake itself with an HTTP 404.
+# Close codes: 1000 when the job has ended; where the server cannot answer the handshake
+# itself with an HTTP refusal, 4404 (like HTTP 404) for an unknown job and 1013 ("try
+# again later") when there are too many viewers.
 NORMAL_CLOSE = 1000
 NOT_FOUND_CLOSE = 4404
+TRY_AGAIN_CLOSE = 1013
 
 
 @router.websocket("/ws/jobs/{job_id}")
@@ -43,11 +46,17 @@ async def watch_job(
     try:
         job = manager.get(job_id)
     except JobNotFoundError:
-        await _refuse_unknown_job(websocket)
+        await _refuse(websocket, status.HTTP_404_NOT_FOUND, "Job not found", NOT_FOUND_CLOSE)
         return
-    await websocket.accept()
+    if too_many := _too_many_viewers(job, manager, settings):
+        retry = {"Retry-After": str(settings.RETRY_AFTER)}
+        too_many_status = status.HTTP_429_TOO_MANY_REQUESTS
+        await _refuse(websocket, too_many_status, too_many, TRY_AGAIN_CLOSE, retry)
+        return
     viewer = _Viewer(websocket, job, manager, settings)
-    with manager.watching(job):
+    # Counted from before the handshake, so sockets opened at once cannot pass the bound.
+    with manager.watching(job), viewer.budget.member(viewer):
+        await websocket.accept()
         async with anyio.create_task_group() as group:
 
             async def run_then_cancel(task: Callable[[], Awaitable[None]]) -> None:
@@ -58,14 +67,89 @@ async def watch_job(
             group.start_soon(run_then_cancel, viewer.receive_commands)
 
 
-async def _refuse_unknown_job(websocket: WebSocket) -> None:
-    """Answer the handshake with HTTP 404, as the REST endpoints do for an unknown id."""
+def _too_many_viewers(job: Job, manager: JobManager, settings: Settings) -> str:
+    """Why one more viewer is refused (too many on the server or on this job), or ""."""
+    retry = f"try again in {settings.RETRY_AFTER} s"
+    if manager.viewers >= settings.MAX_VIEWERS:
+        return (
+            f"The server has {_viewers(manager.viewers)}, the most it allows "
+            f"(GRADLIVE_MAX_VIEWERS): close a tab or {retry}."
+        )
+    if job.viewers >= settings.MAX_VIEWERS_PER_JOB:
+        return (
+            f"This job has {_viewers(job.viewers)}, the most one job may have "
+            f"(GRADLIVE_MAX_VIEWERS_PER_JOB): close a tab or {retry}."
+        )
+    return ""
+
+
+def _viewers(count: int) -> str:
+    return f"{count} viewer" + ("" if count == 1 else "s")
+
+
+async def _refuse(
+    websocket: WebSocket,
+    status_code: int,
+    detail: str,
+    close_code: int,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer the handshake with an HTTP refusal, as the REST endpoints would."""
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
-        await websocket.send_denial_response(JSONResponse({"detail": "Job not found"}, 404))
+        response = JSONResponse({"detail": detail}, status_code, headers=headers)
+        await websocket.send_denial_response(response)
         return
     await websocket.accept()
-    await websocket.send_text(error_message("Job not found"))
-    await websocket.close(NOT_FOUND_CLOSE, "Job not found")
+    await websocket.send_text(error_message(detail))
+    await websocket.close(close_code, detail[:120])  # a close reason holds 123 bytes
+
+
+class SendBudget:
+    """MAX_SEND_RATE progress messages a second, shared by the viewers that read.
+
+    Each message is compressed and sent once per viewer, so with many readers each one
+    gets fewer, larger messages (never fewer iterations) instead of slowing the server.
+    A viewer counts while messages flow to it: from each progress message it is sent
+    until READING s after its gap. Sockets that are sent nothing (their job is paused or
+    queued) never count, and a client that stops reading drops out READING s after its
+    send buffer is full and its sends block (app.server keeps that buffer small), so
+    neither takes a share from those who watch.
+    """
+
+    READING = 1.0
+
+    def __init__(
+        self, send_rate: float, progress_rate: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.send_rate = send_rate
+        self.min_gap = 1.0 / progress_rate
+        self.clock = clock
+        self._until: dict[object, float] = {}  # viewer -> until when it counts as reading
+
+    @contextlib.contextmanager
+    def member(self, viewer: object) -> Iterator[None]:
+        """While `viewer` is connected; it counts once it is sent a progress message."""
+        self._until[viewer] = 0.0
+        try:
+            yield
+        finally:
+            del self._until[viewer]
+
+    def readers(self) -> int:
+        """How many viewers read now."""
+        now = self.clock()
+        return sum(until > now for until in self._until.values())
+
+    def sent(self, viewer: object) -> float:
+        """`viewer` was sent a progress message: the seconds it waits before the next."""
+        now = self.clock()
+        readers = 1 + sum(
+            until > now for other, until in self._until.items() if other is not viewer
+        )
+        gap = readers / self.send_rate
+        gap = gap if gap > self.min_gap else 0.0
+        self._until[viewer] = now + gap + self.READING
+        return gap
 
 
 class _Viewer:
@@ -78,6 +162,7 @@ class _Viewer:
         self.job = job
         self.manager = manager
         self.settings = settings
+        self.budget: SendBudget = websocket.app.state.send_budget
         self._sending = anyio.Lock()
 
     async def send(self, text: str) -> None:
@@ -90,18 +175,9 @@ class _Viewer:
             async with contextlib.aclosing(messages(self.job)) as stream:
                 async for text in stream:
                     await self.send(text)
-                    if is_progress(text) and (gap := self.gap()):
+                    if is_progress(text) and (gap := self.budget.sent(self)):
                         await anyio.sleep(gap)
             await self.websocket.close(NORMAL_CLOSE)
-
-    def gap(self) -> float:
-        """Seconds to wait after a progress message: viewers share MAX_SEND_RATE a second.
-
-        Each message is compressed and sent once per viewer, so many viewers each get
-        fewer, larger messages (never fewer iterations) instead of slowing the server.
-        """
-        gap = self.manager.viewers / self.settings.MAX_SEND_RATE
-        return gap if gap > 1 / self.settings.PROGRESS_RATE else 0.0
 
     async def receive_commands(self) -> None:
         """Apply each command the viewer sends; answer `error` to what is not understood."""
@@ -118,7 +194,7 @@ class _Viewer:
         """Apply one client message; an `error` message when it cannot be."""
         if text is None:
             return error_message('Send commands as JSON text, e.g. {"action": "pause"}.')
-        if len(text) > self.settings.MAX_REQUEST_BYTES:
+        if len(text.encode("utf-8", "surrogatepass")) > self.settings.MAX_REQUEST_BYTES:
             limit = self.settings.MAX_REQUEST_BYTES
             return error_message(f"The message is larger than {limit} bytes.")
         try:
@@ -146,4 +222,4 @@ class _Viewer:
 
 
 def _explain(errors: object) -> str:
-    return "; ".join(error["msg"] for error in explained(errors))
+    return "; ".join(error["msg"] for error in explained(readable(errors)))

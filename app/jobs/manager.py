@@ -23,6 +23,8 @@ from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
 from app.nn import datasets
 from app.nn.trainer import TrainConfig, Trainer
 
+SHUTTING_DOWN = "The server is shutting down."
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -353,11 +355,18 @@ class JobManager:
             job.log.set_status("stopped", "The job was deleted.")
         self._jobs.pop(job_id, None)
 
+    def stop_all(self, reason: str = SHUTTING_DOWN) -> None:
+        """Stop every unfinished job at once: its viewers get `stopped` with `reason`."""
+        for job in self._jobs.values():
+            if not job.final:
+                job.control.send(Command("stop", reason=reason))
+                job.log.set_status("stopped", reason)  # final now: the loop writes no more
+
     async def aclose(self, timeout: float = 2.0) -> None:
         """Stop every job and wait a little for their threads."""
         for job in self._jobs.values():
             if not job.final:
-                job.control.send(Command("stop", reason="The server is shutting down."))
+                job.control.send(Command("stop", reason=SHUTTING_DOWN))
         await asyncio.to_thread(self.runner.shutdown, timeout)
 
     def _check_training(self, resuming: bool = False) -> None:

@@ -182,3 +182,67 @@ async def test_the_api_schema_lists_the_refusals(client):
     assert {"413", "415", "429"} <= set(paths["/api/jobs"]["post"]["responses"])
     speed = (await client.get("/openapi.json")).json()["components"]["schemas"]["JobCreate"]
     assert speed["properties"]["speed"]["anyOf"][0]["exclusiveMinimum"] == 0
+
+
+# A lone surrogate: valid JSON text (an escape), but no string that UTF-8 can encode.
+LONE = "\\ud800"
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        (f'{{"dataset": "{LONE}"}}', "dataset"),
+        (f'{{"activation": "{LONE}"}}', "activation"),
+        (f'{{"init": "{LONE}"}}', "init"),
+        (f'{{"optimizer": "{LONE}x"}}', "optimizer"),
+        (f'{{"hidden_layers": ["{LONE}"]}}', "hidden_layers"),
+        (f'{{"speed": "{LONE}"}}', "speed"),
+    ],
+)
+async def test_a_lone_surrogate_in_a_new_job_is_422_naming_the_field(client, text, field):
+    error = the_error(await post(client, "/api/jobs", text), field)
+    assert error["msg"]
+    assert (await client.get("/api/jobs")).json() == []
+
+
+@pytest.mark.parametrize("key", [LONE, f"a{LONE}b"])
+async def test_a_lone_surrogate_in_a_key_is_422_saying_so(client, key):
+    job = await paused_job(client)
+    for url, body in [
+        ("/api/jobs", f'{{"{key}": {{"{LONE}": "{LONE}"}}}}'),
+        (f"/api/jobs/{job['id']}/control", f'{{"action": "set", "{key}": 1}}'),
+    ]:
+        response = await post(client, url, body)
+        assert response.status_code == 422, response.text
+        (error,) = response.json()["detail"]
+        assert "lone surrogate" in error["msg"] and error["input"] == key
+    assert len((await client.get("/api/jobs")).json()) == 1
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        (f'{{"action": "{LONE}"}}', "action"),
+        (f'{{"action": "set", "speed": "{LONE}"}}', "speed"),
+        (f'{{"action": "step", "steps": ["{LONE}"]}}', "steps"),
+    ],
+)
+async def test_a_lone_surrogate_in_a_command_is_422_naming_the_field(client, text, field):
+    job = await paused_job(client)
+    the_error(await post(client, f"/api/jobs/{job['id']}/control", text), field)
+    assert (await client.get(f"/api/jobs/{job['id']}")).json()["status"] == "paused"
+
+
+async def chunks(text: bytes, size: int = 1000):
+    for start in range(0, len(text), size):
+        yield text[start : start + size]
+
+
+@pytest.mark.parametrize("url", ["/api/jobs", "/api/jobs/{id}/control"])
+async def test_a_chunked_body_over_the_limit_is_413(client, settings, url):
+    job = await paused_job(client)
+    body = b'{"action": "pause", "pad": "' + b"x" * settings.MAX_REQUEST_BYTES + b'"}'
+    response = await client.post(url.format(id=job["id"]), content=chunks(body), headers=JSON)
+    assert "content-length" not in response.request.headers  # sent in chunks, unannounced
+    assert response.status_code == 413, response.text
+    assert "GRADLIVE_MAX_REQUEST_BYTES" in response.json()["detail"]

@@ -272,3 +272,39 @@ async def test_a_second_gradient_check_of_the_same_job_while_one_runs_is_429(cli
     response = await client.post(f"/api/jobs/{job['id']}/gradcheck")
     assert response.status_code == 429 and response.headers["retry-after"] == "1"
     assert "under way" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("speed", [1e-10, 1e-9, 0.5])
+async def test_a_speed_below_the_servers_minimum_is_422_naming_the_field(client, settings, speed):
+    response = await client.post("/api/jobs", json={**SLOW_JOB, "speed": speed})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "speed"]
+    assert f"at least {settings.MIN_SPEED:g}" in error["msg"]
+    assert "GRADLIVE_MIN_SPEED" in error["msg"]
+    assert (await client.get("/api/jobs")).json() == []  # nothing started
+
+
+@pytest.mark.parametrize("speed, accepted", [(1e-10, False), (0.5, False), (1.0, True)])
+async def test_setting_a_speed_below_the_minimum_is_refused_and_changes_nothing(
+    client, speed, accepted
+):
+    job = (await client.post("/api/jobs", json={**SLOW_JOB, "start_paused": True})).json()
+    url = f"/api/jobs/{job['id']}/control"
+    response = await client.post(url, json={"action": "set", "speed": speed})
+    assert response.status_code == (200 if accepted else 422), response.text
+    if not accepted:
+        assert response.json()["detail"][0]["loc"] == ["body", "speed"]
+    config = (await client.get(f"/api/jobs/{job['id']}")).json()["config"]
+    assert config["speed"] == (speed if accepted else SLOW_JOB["speed"])
+
+
+async def test_the_limits_show_the_speed_bounds(client, settings):
+    limits = (await client.get("/api/limits")).json()
+    assert limits["min_speed"] == settings.MIN_SPEED == 1.0
+    assert limits["max_speed"] == settings.MAX_SPEED
+
+
+def test_the_default_speed_must_lie_within_the_bounds():
+    with pytest.raises(ValueError, match="DEFAULT_SPEED"):
+        Settings(MIN_SPEED=10, DEFAULT_SPEED=5)

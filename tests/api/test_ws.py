@@ -218,6 +218,8 @@ def test_controls_over_the_socket(client):
         ('{"action": "step", "steps": 0}', "steps"),
         ('{"action": "step", "steps": 10000000}', "GRADLIVE_MAX_ITERATIONS"),
         ('{"action": "set"}', "learning_rate or speed"),
+        ('{"action": "set", "speed": 1e-10}', "speed: Input should be at least 1"),
+        ('{"action": "set", "speed": 1e-10}', "GRADLIVE_MIN_SPEED"),
         ('["pause"]', "JSON object"),
         (b"\x00\x01", "JSON text"),
         ('{"action": "pause", "pad": "' + "x" * 20_000 + '"}', "larger than"),
@@ -268,6 +270,19 @@ def test_a_job_goes_on_when_its_viewers_leave(client):
     assert len(received[0]["history"]["cost"]) == 3000 and code == 1000
 
 
+def test_the_message_limit_counts_bytes_not_characters(client, settings):
+    job = create(client, iterations=10_000, start_paused=True)
+    text = '{"action": "pause", "pad": "' + "€" * 6_000 + '"}'  # 6,000 characters
+    assert len(text) < settings.MAX_REQUEST_BYTES < len(text.encode())  # 18,000 bytes
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        read_until(ws, lambda m: m["type"] == "status")
+        ws.send_text(text)
+        ws.send_text("a marker")  # not JSON: an error in any case, so the test cannot hang
+        received = read_until(ws, lambda m: "not JSON" in m.get("detail", ""))
+    errors = [m["detail"] for m in received if m["type"] == "error"]
+    assert len(errors) == 2 and "larger than 16384 bytes" in errors[0]
+
+
 @pytest.mark.parametrize(
     "message, says",
     [
@@ -277,6 +292,9 @@ def test_a_job_goes_on_when_its_viewers_leave(client):
         ('{"action": ' + "[" * 900 + "]" * 900 + "}", "action"),
         ('{"action": "step", "steps": ' + "9" * 5000 + "}", "too many digits"),
         ('{"action": "step", "steps": true}', "steps: Input should be a number"),
+        ('{"action": "\\ud800"}', "action: Input should be"),
+        ('{"action": "set", "\\ud800": 1}', "lone surrogate"),
+        ('{"action": "set", "speed": "\\udfff"}', "speed"),
         ("", "not JSON"),
     ],
 )
@@ -357,17 +375,97 @@ def test_with_more_viewers_than_the_send_rate_allows_each_gets_every_cost_in_big
     assert len(costs) == 2000 and None not in costs and code == 1000
 
 
-def test_the_gap_between_messages_grows_with_the_viewers_beyond_the_send_rate():
-    from app.api.ws import _Viewer
+def test_the_gap_between_messages_grows_with_the_readers_beyond_the_send_rate():
+    from app.api.ws import SendBudget
 
-    class Manager:
-        viewers = 0
+    now = [0.0]
+    budget = SendBudget(send_rate=600, progress_rate=20, clock=lambda: now[0])
+    viewers = [object() for _ in range(600)]
+    with contextlib.ExitStack() as stack:
+        for viewer in viewers:
+            stack.enter_context(budget.member(viewer))
+        assert [budget.sent(v) for v in viewers[:30]][-1] == 0.0  # 30 x 20 a second fit in 600
+        assert budget.sent(viewers[30]) == pytest.approx(31 / 600)
+        gaps = [budget.sent(v) for v in viewers[31:60]]
+        assert gaps[-1] == pytest.approx(0.1) and budget.readers() == 60
+        assert [budget.sent(v) for v in viewers[60:]][-1] == pytest.approx(1.0)
 
-    settings = Settings(MAX_SEND_RATE=600, PROGRESS_RATE=20)
-    viewer = _Viewer(None, None, Manager(), settings)  # type: ignore[arg-type]
-    Manager.viewers = 30  # 30 x 20 a second fit in 600
-    assert viewer.gap() == 0.0
-    Manager.viewers = 60
-    assert viewer.gap() == pytest.approx(0.1)
-    Manager.viewers = 600
-    assert viewer.gap() == pytest.approx(1.0)
+
+def test_viewers_who_read_nothing_take_no_share_of_the_send_rate():
+    from app.api.ws import SendBudget
+
+    now = [0.0]
+    budget = SendBudget(send_rate=600, progress_rate=20, clock=lambda: now[0])
+    idle, reading = [object() for _ in range(1200)], object()
+    with contextlib.ExitStack() as stack:
+        for viewer in [*idle, reading]:
+            stack.enter_context(budget.member(viewer))
+        assert budget.readers() == 0  # connected, never sent a progress message
+        assert budget.sent(reading) == 0.0
+        for viewer in idle:  # each is sent one message, then reads no more (its send blocks)
+            budget.sent(viewer)
+        assert budget.sent(reading) == pytest.approx(1201 / 600)  # 0.5 a second
+        now[0] += 2.1 + SendBudget.READING  # past the longest gap, and a second more
+        assert budget.sent(reading) == 0.0 and budget.readers() == 1
+    assert budget.readers() == 0
+
+
+@pytest.mark.parametrize(
+    "settings", [Settings(MAX_SEND_RATE=20, PROGRESS_RATE=20, MAX_ITERATIONS=20_000)]
+)
+def test_idle_sockets_do_not_slow_down_a_viewer_who_reads(client, app, settings):
+    from app.api.ws import SendBudget
+
+    gaps = []
+
+    class RecordingBudget(SendBudget):
+        def sent(self, viewer):
+            gaps.append(super().sent(viewer))
+            return gaps[-1]
+
+    app.state.send_budget = RecordingBudget(settings.MAX_SEND_RATE, settings.PROGRESS_RATE)
+    paused = create(client, iterations=10_000, start_paused=True)
+    job = create(client, iterations=2000, speed=4000, start_paused=True)
+    with contextlib.ExitStack() as stack:
+        for _ in range(6):  # connected to a paused job: nothing flows to them
+            idle = stack.enter_context(client.websocket_connect(f"/ws/jobs/{paused['id']}"))
+            idle.receive_json(), idle.receive_json()
+        ws = stack.enter_context(client.websocket_connect(f"/ws/jobs/{job['id']}"))
+        first = watch_from_the_start(ws)
+        assert app.state.manager.viewers == 7
+        received, code = read_until_closed(ws)
+    assert len(costs_in_order(first + received)) == 2000 and code == 1000
+    # One reader: 20 messages a second fit in the budget, so it never waits (7 sockets
+    # counted as readers would each wait 7/20 s).
+    assert gaps and set(gaps) == {0.0}
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [Settings(MAX_VIEWERS=3, MAX_VIEWERS_PER_JOB=2, MAX_ITERATIONS=20_000, RETRY_AFTER=7)],
+)
+def test_viewers_beyond_the_bounds_are_refused_at_the_handshake(client, app, settings):
+    first, second = (create(client, iterations=10_000, start_paused=True) for _ in range(2))
+
+    def refusal(job):
+        with (
+            pytest.raises(WebSocketDenialResponse) as refused,
+            client.websocket_connect(f"/ws/jobs/{job['id']}"),
+        ):
+            pass
+        assert refused.value.status_code == 429
+        assert refused.value.headers["retry-after"] == "7"
+        return refused.value.json()["detail"]
+
+    with contextlib.ExitStack() as stack:
+        for _ in range(2):
+            stack.enter_context(client.websocket_connect(f"/ws/jobs/{first['id']}")).receive_json()
+        assert "GRADLIVE_MAX_VIEWERS_PER_JOB" in refusal(first)
+        stack.enter_context(client.websocket_connect(f"/ws/jobs/{second['id']}")).receive_json()
+        assert "GRADLIVE_MAX_VIEWERS)" in refusal(second)
+        assert "3 viewers" in refusal(first)
+    deadline = time.monotonic() + 10
+    while app.state.manager.viewers and time.monotonic() < deadline:
+        time.sleep(0.01)  # the server notices the closes a moment later
+    with client.websocket_connect(f"/ws/jobs/{first['id']}") as ws:  # room again
+        assert ws.receive_json()["type"] == "snapshot"

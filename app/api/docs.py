@@ -1,0 +1,69 @@
+"""The API docs: /docs (Swagger UI) and /redoc, whose scripts this server serves itself.
+
+FastAPI's own pages load them from a CDN: broken in a room without internet, and a request
+off the host. The fastapi-offline package ships the same builds; pages.VENDOR serves them
+under /vendor/docs/, and FastAPI's page functions point at them.
+"""
+
+import base64
+import hashlib
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+router = APIRouter(include_in_schema=False)
+
+ASSETS = "/vendor/docs"
+FAVICON = "/static/favicon.svg"
+
+# The browser itself keeps the pages on this host (Redoc always shows its maker's logo from
+# their CDN: an <img> that hides itself when it cannot load). The one inline script, the
+# Swagger UI set-up that FastAPI writes, is allowed by its hash.
+ONLY_THIS_HOST = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'{scripts}; worker-src 'self' blob:; frame-ancestors 'self'"
+)
+INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+
+
+def _on_this_host_only(page: HTMLResponse) -> HTMLResponse:
+    """`page` with a Content-Security-Policy that lets it load nothing from elsewhere."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        for script in INLINE_SCRIPT.findall(bytes(page.body))
+    ]
+    scripts = "".join(" " + h for h in hashes)
+    page.headers["Content-Security-Policy"] = ONLY_THIS_HOST.format(scripts=scripts)
+    return page
+
+
+@router.get("/docs")
+async def read_swagger_ui(request: Request) -> HTMLResponse:
+    """Swagger UI: try every endpoint from the browser."""
+    root = request.scope.get("root_path", "")
+    page = get_swagger_ui_html(
+        openapi_url=f"{root}{request.app.openapi_url}",
+        title=f"{request.app.title} API",
+        swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{FAVICON}",
+        # Swagger UI would otherwise send the schema to an online validator.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    return _on_this_host_only(page)
+
+
+@router.get("/redoc")
+async def read_redoc(request: Request) -> HTMLResponse:
+    """Redoc: the API reference as one page."""
+    root = request.scope.get("root_path", "")
+    page = get_redoc_html(
+        openapi_url=f"{root}{request.app.openapi_url}",
+        title=f"{request.app.title} API reference",
+        redoc_js_url=f"{root}{ASSETS}/redoc.standalone.js",
+        redoc_favicon_url=f"{root}{FAVICON}",
+        with_google_fonts=False,
+    )
+    return _on_this_host_only(page)
