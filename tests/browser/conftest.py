@@ -193,14 +193,6 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def docs() -> Path:
-    """The project's docs/ folder (docs/screenshot.png is committed)."""
-    folder = ROOT / "docs"
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
 @pytest.fixture
 def playground(browser: Browser, server: str) -> Iterator[Playground]:
     """A fresh page (1400 x 1000) on the playground; jobs left training are stopped after."""

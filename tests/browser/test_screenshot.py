@@ -1,4 +1,8 @@
-"""The lecture's run on the page, photographed: docs/screenshot.png and narrow widths."""
+"""The lecture's run on the page, photographed (the README's picture) and at narrow widths.
+
+Screenshots go to tests/browser/artifacts; the README's docs/screenshot.png is refreshed on
+purpose, by copying artifacts/screenshot.png there.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +30,7 @@ def wait_until_nothing_scrolls_sideways(playground: Playground) -> None:
     playground.page.wait_for_function(f"() => {OVERFLOW} === 0")
 
 
-def test_the_lectures_run_trained_on_the_page(
-    playground: Playground, docs: Path, artifacts: Path
-) -> None:
+def test_the_lectures_run_trained_on_the_page(playground: Playground, artifacts: Path) -> None:
     playground.open("?speed=max")
     playground.click("train-button")
     job_id = playground.wait_for_job()
@@ -43,7 +45,7 @@ def test_the_lectures_run_trained_on_the_page(
     playground.wait_for_costs("n === 10000")
     assert overflow(playground) == 0
     playground.page.mouse.move(2, 2)  # no hover colour on the button just pressed
-    playground.page.screenshot(path=docs / "screenshot.png")
+    playground.page.screenshot(path=artifacts / "screenshot.png")
 
     # Narrow windows (down to a phone's 360 px): the columns stack, nothing scrolls sideways.
     for width in (800, 400, 360):
