@@ -15,6 +15,7 @@ Bounded: at most 16 heavy jobs and 30 s a row; talks to 127.0.0.1 only.
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import sys
@@ -111,7 +112,7 @@ async def row(base: str, heavy: int, seconds: float) -> Row:
     # From the first progress message on: the job's start-up is not its pace.
     arrivals, counts = lecture_seen.arrivals, lecture_seen.counts
     elapsed = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else float("nan")
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     heavy_rate = sum(sum(seen.counts) for seen in heavy_seen) / seconds
     return Row(
         heavy,
@@ -142,8 +143,10 @@ def main() -> None:
             f"| {r.heavy_rate:10.0f}"
         )
     met = all(r.rate >= GOAL_SHARE * pace and r.gap <= GOAL_GAP for r in results)
-    print(f"goal (>= {GOAL_SHARE:.0%} of the pace, no gap over {GOAL_GAP:g} s): "
-          + ("met" if met else "NOT met"))
+    print(
+        f"goal (>= {GOAL_SHARE:.0%} of the pace, no gap over {GOAL_GAP:g} s): "
+        + ("met" if met else "NOT met")
+    )
     if any(r.gaps_in_costs for r in results):
         print(f"costs missing or out of order: {sum(r.gaps_in_costs for r in results)}")
     print(f"(cpus: {os.cpu_count()}, python {sys.version.split()[0]})")
