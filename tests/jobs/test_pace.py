@@ -169,8 +169,8 @@ def simulate(loops, seconds):
 def test_a_light_loop_beside_heavy_loops_gets_a_turn_as_soon_as_one_ends():
     """A paced loop needing 1 ms every 20 ms, beside 8 loops that train all the time.
 
-    First come, first served it waited behind all 8 (160 ms) every time it woke, and got a
-    third of the turns it asked for; a loop with speed 500 then fell behind its pace.
+    First come, first served it waited 140 ms behind the others every time it woke and got
+    a quarter of the turns it asked for: a loop at speed 500 fell behind its pace.
     """
     light, *heavy = simulate(
         [Loop(hold=0.001, nap=0.02, wakes=1.0)] + [Loop(hold=TURN) for _ in range(8)], 10.0
@@ -182,7 +182,9 @@ def test_a_light_loop_beside_heavy_loops_gets_a_turn_as_soon_as_one_ends():
 
 
 def test_loops_get_equal_time_however_long_their_turns():
-    """A loop whose turns overrun (painting a frame) gets fewer turns, not more time."""
+    """A loop whose turns overrun (painting a frame) gets fewer turns, not more time.
+
+    First come, first served it got two thirds of the time."""
     long, short = simulate([Loop(hold=2 * TURN), Loop(hold=TURN)], 10.0)
     assert abs(long.held - short.held) <= 2 * TURN + 1e-9  # one turn of the long loop
     assert long.turns == pytest.approx(short.turns / 2, abs=2)
