@@ -19,10 +19,11 @@ MAX_LAG = 0.25
 # Training loops take turns of this many seconds, with this pause in between (see Turns).
 TURN = 0.02
 TURN_PAUSE = 0.0005
-# The next turn goes to the loop that held the turns least lately, each second of a turn
-# counting half as much this many seconds later: long enough to even out a turn that
-# overran (a frame painted), short enough that a loop's past does not outweigh its present.
-HALF_LIFE = 1.0
+# A loop that comes to the turns (new, resumed, back from a nap) counts as having held
+# them at most this many seconds less than the least served of the others: enough to be
+# served next, too little to keep the turn long. Counted from zero instead, a new job took
+# the turns for a second while the others waited.
+CATCH_UP = 2 * TURN
 # A loop waiting for a turn is woken by its alarm when a command comes; it also looks
 # every this many seconds, in case an alarm was missed.
 ALARM_POLL = 0.5
@@ -74,20 +75,13 @@ class Share:
     a turn wakes for commands too; without one it looks every TURN seconds.
     """
 
-    __slots__ = ("alarm", "at", "granted", "polls", "used")
+    __slots__ = ("alarm", "granted", "polls", "used")
 
     def __init__(self, alarm: threading.Event | None = None) -> None:
         self.alarm = alarm or threading.Event()
         self.polls = alarm is None
         self.granted = False  # this loop holds the turn
-        self.used = 0.0  # seconds of turns held, decayed to `at`
-        self.at = 0.0
-
-    def recent(self, now: float, half_life: float) -> float:
-        """Seconds of turns held lately: each second counts half as much `half_life` on."""
-        if self.used == 0.0:
-            return 0.0
-        return self.used * 0.5 ** ((now - self.at) / half_life)
+        self.used = 0.0  # seconds of turns held (see Turns for how it is counted)
 
 
 class Turns:
@@ -98,12 +92,14 @@ class Turns:
     queues behind each of them. Taking turns leaves it one rival, and the short `pause`
     when a turn passes to another loop gives it a clear run.
 
-    Turns are fair by time, not by count: each turn goes to the waiting loop that held the
-    turns least in the last second or so (see HALF_LIFE), however long each turn took
-    (painting a frame overruns one), and a loop whose turn is over competes for the next
-    one as it stands. Loops that always want to train then share the time equally, and a
-    paced loop that needs less than its share is served as soon as the turn ends,
-    instead of behind every other loop as it was first come, first served.
+    Turns are fair by time, not by count: each turn goes to the waiting loop that has held
+    the turns least, however long each turn took (painting a frame overruns one), and a
+    loop whose turn is over competes for the next one as it stands. A loop that comes to
+    the turns starts no further behind than CATCH_UP: what it did not use while it was
+    away (paused, napping, not yet started) is not owed to it. Loops that always want to
+    train then share the time equally, and a paced loop that needs less than its share is
+    served as soon as the turn ends, instead of behind every other loop as it was first
+    come, first served.
 
     A turn is handed to the chosen loop by waking that loop alone: waking every waiting
     loop to let each check whether it is next costs a GIL handover per loop and per turn,
@@ -114,17 +110,18 @@ class Turns:
         self,
         length: float = TURN,
         pause: float = TURN_PAUSE,
-        half_life: float = HALF_LIFE,
+        catch_up: float = CATCH_UP,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.length = length
         self.pause = pause
-        self.half_life = half_life
+        self.catch_up = catch_up
         self.clock = clock
         self._lock = threading.Lock()
         self._waiting: list[Share] = []  # in the order they came: first come wins a tie
         self._holder: Share | None = None
         self._since = 0.0  # when the holder got the turn
+        self._least = 0.0  # the `used` of the last loop chosen; it never goes down
 
     def request(self, share: Share) -> bool:
         """Ask for a turn without waiting: True if this loop holds it now, otherwise queued.
@@ -137,6 +134,7 @@ class Turns:
                 self._waiting.append(share)
                 self._pass_on(share)
                 return share.granted
+            share.used = max(share.used, self._least - self.catch_up)
             if self._holder is None and not self._waiting:
                 self._grant(share, self.clock())
                 return True
@@ -180,12 +178,12 @@ class Turns:
 
     def _pass_on(self, share: Share) -> None:
         now = self.clock()
-        share.used = share.recent(now, self.half_life) + (now - self._since)
-        share.at = now
+        share.used += now - self._since
         share.granted = False
         self._holder = None
         if self._waiting:
-            chosen = min(self._waiting, key=lambda s: s.recent(now, self.half_life))
+            chosen = min(self._waiting, key=lambda s: s.used)
+            self._least = max(self._least, chosen.used)
             self._waiting.remove(chosen)
             self._grant(chosen, now)  # the turn passes on without ever being free
             if chosen is not share:

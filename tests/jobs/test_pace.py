@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.jobs.pace import HALF_LIFE, MAX_LAG, TURN, Pacer, Share, Turns
+from app.jobs.pace import CATCH_UP, MAX_LAG, TURN, Pacer, Share, Turns
 
 
 def test_the_pacer_keeps_the_pace_on_average():
@@ -73,25 +73,6 @@ def test_the_turn_goes_to_the_waiting_loop_that_held_the_turns_least():
     clock.now = 0.8
     turns.give_back(b)
     assert a.granted and not turns.waiting
-
-
-def test_turns_held_long_ago_count_less_and_less():
-    clock = Clock()
-    turns = Turns(clock=clock)
-    old, new, holder = Share(), Share(), Share()
-    turns.request(old)
-    clock.now = 1.0
-    turns.give_back(old)  # 1 s of turns, long ago
-    clock.now = 1.0 + 10 * HALF_LIFE
-    turns.request(new)
-    clock.now += 0.1
-    turns.give_back(new)  # 0.1 s of turns, just now
-    assert old.recent(clock.now, HALF_LIFE) == pytest.approx(0.5 ** (10 + 0.1 / HALF_LIFE))
-    turns.request(holder)
-    turns.request(new)
-    turns.request(old)
-    turns.give_back(holder)
-    assert old.granted and not new.granted
 
 
 def test_with_equal_shares_loops_take_turns_first_come_first_served():
@@ -197,6 +178,29 @@ def test_a_paced_loop_that_wants_more_than_its_share_gets_its_share():
     )
     for loop in [eager, *heavy]:
         assert loop.held / 20.0 == pytest.approx(0.25, abs=0.01)
+
+
+def test_a_loop_that_comes_to_the_turns_is_owed_nothing_for_the_time_it_was_away():
+    """A new job beside one that trained alone: counted from zero, it took the turns for a
+    second while the other waited."""
+    old, new = simulate([Loop(hold=TURN), Loop(hold=TURN, wakes=5.0)], 10.0)
+    assert max(old.waits) <= CATCH_UP + 2 * TURN
+    assert new.held == pytest.approx(old.held - 5.0, abs=CATCH_UP + 2 * TURN)
+
+
+def test_a_loop_back_from_a_long_pause_is_owed_nothing_either():
+    clock = Clock()
+    turns = Turns(clock=clock)
+    paused, other = Share(), Share()
+    assert turns.request(paused)
+    clock.now = 0.1
+    turns.give_back(paused)  # then paused for a long time, while the other trains
+    assert turns.request(other)
+    for _ in range(100):
+        clock.now += TURN
+        assert turns.request(other)  # its turn is over, and nobody else wants one
+    assert not turns.request(paused)
+    assert paused.used == pytest.approx(other.used - CATCH_UP, abs=TURN)
 
 
 class CountingAlarm(threading.Event):
