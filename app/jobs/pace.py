@@ -69,7 +69,7 @@ class Pacer:
 
 
 class Share:
-    """One loop's share of the turns: how long it held them lately, and how to wake it.
+    """One loop's share of the turns: how long it has held them, and how to wake it.
 
     `alarm` is the loop's control alarm (set when a command comes), so a loop waiting for
     a turn wakes for commands too; without one it looks every TURN seconds.
