@@ -8,7 +8,8 @@ knows nothing of the web, so another runner (worker processes, a broker) can dri
 
 `ThreadRunner` runs each loop in a thread of its own: NumPy-sized work off the event
 loop, which stays free to serve the viewers. The loops take turns (pace.Turns), so
-that the event loop competes for the GIL with one of them at a time.
+that the event loop competes for the GIL with one of them at a time, and each loop gets
+an equal share of the time. A loop paints its frames in its own turns.
 """
 
 import logging
@@ -24,7 +25,7 @@ import numpy as np
 from app.jobs.control import Command, Control
 from app.jobs.frames import Painter, measure
 from app.jobs.log import Measure
-from app.jobs.pace import Pacer, Turns
+from app.jobs.pace import Pacer, Share, Turns
 from app.nn.trainer import Step, Trainer
 
 logger = logging.getLogger(__name__)
@@ -34,9 +35,11 @@ logger = logging.getLogger(__name__)
 # time, which with a class of jobs took more time than the training itself.
 PACE_NAP = 0.02
 # Painting a frame (boundary, metrics, network) takes at most this share of a loop's
-# time: a frame that took t seconds is followed by the next one no sooner than t / share.
-# A big grid over a big network takes 50 ms to paint; 20 of those a second would leave
-# no time to train.
+# own time: a frame that took t seconds is followed by the next one no sooner than
+# t / share later, not counting the time the loop waited for a turn. A big grid over a
+# big network takes 15-50 ms to paint; 20 of those a second would leave no time to train,
+# and counted in wall time, beside other loops, every turn trained one iteration and
+# painted.
 PAINT_SHARE = 0.5
 
 
@@ -88,11 +91,13 @@ class TrainingLoop:
         self.paused = paused
         self.steps_left: int | None = None  # pause again after this many iterations
         self.turns = turns or Turns()
+        self.share = Share(control.alarm)  # this loop's claim on the turns
         self.clock = clock
         self._turn_end: float | None = None  # when this loop's turn ends; None: no turn
         self._pending: list[float] = []
         self._logged = 0  # iterations written to the sink
-        self._next_frame = 0.0
+        self._next_frame = 0.0  # no frame before this (frame_interval)
+        self._next_paint = 0.0  # nor before this (PAINT_SHARE), put off by waits for a turn
         self._next_details = -math.inf  # the first frame carries the network
         self._details_at = -1  # iterations done when the network was last drawn
 
@@ -112,6 +117,7 @@ class TrainingLoop:
             self.sink.set_status("paused", "Paused before iteration 0.")
         else:
             self.sink.set_status("running", self._running_text())
+        self._keep_turn(self.clock())  # painted in a turn, as every frame
         self._flush()  # the initial boundary, before iteration 0
         while True:
             if self.control.pending and self._apply_commands():
@@ -132,7 +138,7 @@ class TrainingLoop:
                 continue  # a command came while waiting for a turn
             if self.steps_left is not None:
                 budget = min(budget, self.steps_left)
-            if self._train(steps, budget, min(self._next_frame, turn_end)):
+            if self._train(steps, budget, min(self._frame_time(), turn_end)):
                 return self._finish_trainer()
             if self.steps_left == 0:
                 self._pause()
@@ -168,23 +174,26 @@ class TrainingLoop:
     def _keep_turn(self, now: float) -> float | None:
         """Hold a turn to train; returns when it ends (None: a command came meanwhile).
 
-        After `length` seconds the turn goes back, and this loop queues again.
+        After `length` seconds this loop asks for the next turn, which may go to another
+        loop (see Turns). The time spent waiting is not this loop's own: it puts off the
+        next paint as much.
         """
         if self._turn_end is not None and now < self._turn_end:
             return self._turn_end
-        if self._turn_end is not None:
-            self._end_turn()
-            if self.turns.waiting:
-                time.sleep(self.turns.pause)
-        if not self.turns.take(give_up=lambda: self.control.pending, alarm=self.control.alarm):
+        asked = self.clock()
+        taken = self.turns.take(self.share, give_up=lambda: self.control.pending)
+        now = self.clock()
+        self._next_paint += now - asked
+        if not taken:
+            self._turn_end = None
             return None
-        self._turn_end = self.clock() + self.turns.length
+        self._turn_end = now + self.turns.length
         return self._turn_end
 
     def _end_turn(self) -> None:
         if self._turn_end is not None:
             self._turn_end = None
-            self.turns.give_back()
+            self.turns.give_back(self.share)
 
     # -- commands ----------------------------------------------------------------------
 
@@ -237,9 +246,18 @@ class TrainingLoop:
 
     # -- output ------------------------------------------------------------------------
 
+    def _frame_time(self) -> float:
+        """When the next frame falls due, if this loop keeps training until then."""
+        return max(self._next_frame, self._next_paint)
+
     def _flush_if_due(self) -> None:
-        if self._pending and self.clock() >= self._next_frame:
+        if self._pending and self.clock() >= self._frame_time():
             self._flush()
+
+    def _plan_next_frame(self, now: float, spent: float) -> None:
+        """A frame begun at `now` took `spent` seconds to paint: when the next may come."""
+        self._next_frame = now + self.frame_interval
+        self._next_paint = now + spent / PAINT_SHARE
 
     def _flush(self) -> None:
         """Write the pending costs with a fresh frame (metrics and pictures)."""
@@ -259,7 +277,7 @@ class TrainingLoop:
         copies = {name: np.array(value, dtype=np.float64) for name, value in parameters.items()}
         self.sink.append(self._logged, costs, metrics, boundary, details, copies)
         self._logged += len(costs)
-        self._next_frame = now + max(self.frame_interval, spent / PAINT_SHARE)
+        self._plan_next_frame(now, spent)
 
     def _finish(self, status: str, detail: str) -> None:
         # The last frame always carries the network, so the final picture is complete.

@@ -1,5 +1,6 @@
 """The training loop: every cost in order, commands between iterations, pace, endings."""
 
+import itertools
 import math
 import threading
 
@@ -8,6 +9,7 @@ import pytest
 
 from app.jobs.control import Command, Control
 from app.jobs.frames import Painter
+from app.jobs.pace import Share, Turns
 from app.jobs.runner import PACE_NAP, PAINT_SHARE, ThreadRunner, TrainingLoop
 from app.nn import datasets, model
 from app.nn.trainer import TrainConfig, Trainer
@@ -192,7 +194,7 @@ def test_an_exception_inside_a_job_ends_it_as_failed(flower):
 
 def test_a_loop_waiting_for_its_turn_still_obeys_stop(flower):
     loop, sink = make_loop(flower, iterations=1000)
-    assert loop.turns.take()  # another loop holds the turn and never gives it back
+    assert loop.turns.take(Share())  # another loop holds the turn and never gives it back
     thread = start(loop)
     sink.wait_for(lambda: sink.status == "running")
     loop.control.send(Command("stop"))
@@ -235,8 +237,10 @@ class SlowPainter:
     def __init__(self, clock):
         self.clock = clock
 
+    seconds = 1.0
+
     def boundary(self, parameters):
-        self.clock.now += 1.0
+        self.clock.now += self.seconds
         return {"z": ""}
 
     def details(self, parameters):
@@ -320,3 +324,66 @@ def test_with_mini_batches_each_frame_has_the_whole_sets_cost(flower):
     AL, _ = model.forward_propagation(X, last[4])
     assert last[2].train_cost == pytest.approx(model.compute_cost(AL, Y), abs=1e-12)
     assert last[2].cost != last[2].train_cost  # the step's cost is its batch's
+
+
+class TurnCheckingPainter(Painter):
+    """A painter that notes, for each boundary, whether its loop held the turn."""
+
+    loop = None
+
+    def boundary(self, parameters):
+        self.in_turn.append(self.loop.share.granted)
+        return super().boundary(parameters)
+
+
+def test_every_frame_is_painted_in_a_turn_the_first_one_too(flower):
+    X, _ = flower
+    painter = TurnCheckingPainter(X, [2, 4, 1], "tanh", 10, 4)
+    painter.in_turn = []
+    loop, sink = make_loop(flower, iterations=200, painter=painter)
+    painter.loop = loop
+    loop.run()
+    assert len(painter.in_turn) == sink.boundaries >= 2 and all(painter.in_turn)
+
+
+class TickingClock:
+    """A clock that every read moves on by `tick` seconds, and painting by more."""
+
+    def __init__(self, tick):
+        self.now = 0.0
+        self.tick = tick
+
+    def __call__(self):
+        self.now += self.tick
+        return self.now
+
+
+class BusyTurns(Turns):
+    """Turns shared with other loops: every wait for a turn lasts `wait` s of the clock."""
+
+    def __init__(self, clock, wait):
+        super().__init__()
+        self.clock_of_loop, self.wait, self.waits = clock, wait, 0
+
+    def take(self, *args, **kwargs):
+        self.clock_of_loop.now += self.wait
+        self.waits += 1
+        return super().take(*args, **kwargs)
+
+
+def test_painting_beside_other_loops_takes_at_most_its_share_of_the_loops_own_time(flower):
+    """Beside other loops a frame fell due at every turn: a turn trained one iteration, then
+    painted. Painting's share counts the loop's own time, not the time it waited."""
+    clock = TickingClock(0.001)
+    painter = SlowPainter(clock)
+    painter.seconds = 0.1
+    loop, sink = make_loop(flower, iterations=2000, clock=clock, painter=painter)
+    loop.turns = turns = BusyTurns(clock, wait=1.0)
+    loop.run()
+    assert len(sink.costs) == 2000 and turns.waits > 20
+    own = clock.now - turns.waits * turns.wait
+    painted = painter.seconds * sink.boundaries
+    assert painted <= PAINT_SHARE * own + painter.seconds
+    ends = [frame.iteration for frame in sink.frames]
+    trained = [b - a for a, b in itertools.pairwise(ends)][:-1]  # the last is cut short
+    assert min(trained) >= 20  # iterations between two frames
