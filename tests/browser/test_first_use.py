@@ -359,19 +359,24 @@ def test_arrows_still_move_a_slider_and_a_space_still_types(playground: Playgrou
 # ---- 9. Reset draws new weights ----------------------------------------------------------
 
 
-def test_reset_draws_new_weights_on_a_running_run(playground: Playground) -> None:
-    playground.open(SLOW)
-    assert "new weights" in (playground.by_id("reset-button").get_attribute("title") or "")
-    playground.click("train-button")
-    first = playground.wait_for_job()
-    playground.wait_for_count("n >= 10")
+def reset(playground: Playground, first: str) -> str:
+    """Click Reset and wait until the page has moved from job `first` to a new one: its id."""
     playground.click("reset-button")
     playground.page.wait_for_function(
         "(first) => { const job = new URLSearchParams(location.search).get('job');"
         " return job && job !== first; }",
         arg=first,
     )
-    second = playground.job_id() or ""
+    return playground.job_id() or ""
+
+
+def test_reset_draws_new_weights_on_a_running_run(playground: Playground) -> None:
+    playground.open(SLOW)
+    assert "new weights" in (playground.by_id("reset-button").get_attribute("title") or "")
+    playground.click("train-button")
+    first = playground.wait_for_job()
+    playground.wait_for_count("n >= 10")
+    second = reset(playground, first)
     old, new = playground.job(first)["config"], playground.job(second)["config"]
     assert new["seed"] != old["seed"]
     assert {**new, "seed": old["seed"]} == old  # nothing else changed
@@ -384,13 +389,7 @@ def test_reset_on_a_finished_run_draws_new_weights_too(playground: Playground) -
     playground.open("?speed=max&iterations=50")
     first = playground.train_to_the_end()
     old = playground.job(first)["config"]
-    playground.click("reset-button")
-    playground.page.wait_for_function(
-        "(first) => { const job = new URLSearchParams(location.search).get('job');"
-        " return job && job !== first; }",
-        arg=first,
-    )
-    second = playground.job_id() or ""
+    second = reset(playground, first)
     new = playground.job(second)["config"]
     assert new["seed"] != old["seed"]
     assert {**new, "seed": old["seed"], "start_paused": False} == old
