@@ -30,10 +30,11 @@ export function verdict({ difference, passed, worst, threshold }) {
     : `${comparison}: backward propagation is wrong ✗ (worst: ${worst})`;
 }
 
-/** "two-sided differences, ε = 1e-7, m = 100, 17 parameters". */
-export function method({ epsilon, m, n_parameters: count }) {
+/** "two-sided differences, ε = 1e-7, m = 100, 17 parameters, at the weights after iteration 9,999". */
+export function method({ epsilon, m, n_parameters: count, iteration }) {
   const parameters = `${formatCount(count)} parameter${count === 1 ? "" : "s"}`;
-  return `two-sided differences, ε = ${epsilon}, m = ${formatCount(m)}, ${parameters}`;
+  const weights = iteration < 0 ? "the initial weights" : `the weights after iteration ${formatCount(iteration)}`;
+  return `two-sided differences, ε = ${epsilon}, m = ${formatCount(m)}, ${parameters}, at ${weights}`;
 }
 
 export class GradCheck {

@@ -70,10 +70,11 @@ def test_the_check_of_a_short_run_passes(playground: Playground) -> None:
     assert parts.index("check") == parts.index("backward") + 1
     assert parts.index("update") == parts.index("check") + 1
 
-    playground.train_to_the_end()
+    job_id = playground.train_to_the_end()
     assert button.is_enabled()
     button.click()
     assert wait_for_result(playground) == "passed"
+    last = playground.job(job_id)["iteration"]
 
     lines = [line for line in playground.text("gradcheck-result").splitlines() if line.strip()]
     verdict, method = lines
@@ -82,7 +83,10 @@ def test_the_check_of_a_short_run_passes(playground: Playground) -> None:
     )
     assert found, verdict
     assert float(found.group(1)) < 2e-7
-    assert method.strip() == "two-sided differences, ε = 1e-7, m = 100, 17 parameters"
+    assert method.strip() == (
+        "two-sided differences, ε = 1e-7, m = 100, 17 parameters, "
+        f"at the weights after iteration {last:,}"
+    )
     assert "kink" not in playground.text("gradcheck-result")
     assert button.is_enabled()
     assert button.inner_text() == "Check gradients"
