@@ -77,7 +77,7 @@ def baseline_steps(case: Case, X: np.ndarray, Y: np.ndarray) -> Step:
 
 
 def contract_steps(case: Case, X: np.ndarray, Y: np.ndarray) -> Step:
-    """The Contract 1 functions: forward_propagation, compute_cost, backward, update."""
+    """The app.nn.model functions: forward_propagation, compute_cost, backward, update."""
     c = case.config
     parameters = model.initialize_parameters(c.layer_dims, c.seed, c.init)
 

@@ -1,4 +1,4 @@
-"""The `gradlive train` command (Contract 2)."""
+"""The `gradlive train` command (docs/api.md, command line)."""
 
 import json
 import subprocess

@@ -51,7 +51,7 @@ class Painter:
         self.neuron_resolution = neuron_resolution
 
     def boundary(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Contract 4's boundary: P(y=1) on the R x R grid, as uint8 in base64."""
+        """The websocket's boundary: P(y=1) on the R x R grid, as uint8 in base64."""
         P = self.grid.probabilities(parameters, self.activation)
         P = np.nan_to_num(P, nan=0.5, posinf=1.0, neginf=0.0)
         return grid.boundary_message(self.grid, P)

@@ -158,9 +158,9 @@ class JobLog:
     ) -> None:
         """Add the costs of the iterations from first_iteration on, and new pictures.
 
-        boundary: Contract 4's boundary object; details: {"network": ..., "neurons": ...};
-        parameters: the model's after the chunk's last iteration, kept as they are (the
-        gradient check works on them), so the caller hands over copies.
+        boundary: the websocket's boundary object (docs/api.md); details: {"network": ...,
+        "neurons": ...}; parameters: the model's after the chunk's last iteration, kept as
+        they are (the gradient check works on them), so the caller hands over copies.
         """
         measure = _finite(measure)
         chunk = Progress(first_iteration, len(costs), costs_to_json(costs), measure)

@@ -1,4 +1,4 @@
-"""What one viewer of a job receives (Contract 4), as JSON text messages.
+"""What one viewer of a job receives (the websocket of docs/api.md), as JSON text messages.
 
 A snapshot of the whole run first, then the job's current status, then progress and
 status messages read from the job's log through the viewer's cursor, until a final

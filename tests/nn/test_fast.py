@@ -1,4 +1,4 @@
-"""The in-place fast path: the Contract 1 functions' numbers, in its own arrays."""
+"""The in-place fast path: the app.nn.model functions' numbers, in its own arrays."""
 
 import warnings
 

@@ -37,7 +37,7 @@ def test_the_lectures_run_gives_the_notebooks_numbers(flower):
 
 
 def test_steps_match_the_contract_functions(flower):
-    """Whatever path the trainer takes, it gives the Contract 1 functions' costs and parameters."""
+    """Whatever path the trainer takes, it gives app.nn.model's costs and parameters."""
     X, Y = flower
     for config in (
         TrainConfig(iterations=300),
