@@ -205,9 +205,9 @@ def _check_seed(seed: object) -> int:
 
 def make(
     name: str,
-    n_samples: int | None = None,
+    n_samples: int | np.integer | None = None,
     noise: float | None = None,
-    seed: int | None = None,
+    seed: int | np.integer | None = None,
 ) -> tuple[Array, Array]:
     """The dataset `name`: X: (2, m) float64, Y: (1, m) float64 of 0.0/1.0.
 

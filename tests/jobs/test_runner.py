@@ -329,9 +329,13 @@ def test_with_mini_batches_each_frame_has_the_whole_sets_cost(flower):
 class TurnCheckingPainter(Painter):
     """A painter that notes, for each boundary, whether its loop held the turn."""
 
-    loop = None
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.loop: TrainingLoop | None = None  # set once the loop is made
+        self.in_turn: list[bool] = []
 
     def boundary(self, parameters):
+        assert self.loop is not None, "the test gives the painter its loop before it runs"
         self.in_turn.append(self.loop.share.granted)
         return super().boundary(parameters)
 
@@ -339,7 +343,6 @@ class TurnCheckingPainter(Painter):
 def test_every_frame_is_painted_in_a_turn_the_first_one_too(flower):
     X, _ = flower
     painter = TurnCheckingPainter(X, [2, 4, 1], "tanh", 10, 4)
-    painter.in_turn = []
     loop, sink = make_loop(flower, iterations=200, painter=painter)
     painter.loop = loop
     loop.run()

@@ -98,7 +98,9 @@ def test_every_dataset_has_the_contract_shape(name):
 def test_defaults_fill_in_and_stay_in_the_flowers_range(name):
     defaults = datasets.DEFAULTS[name]
     X, Y = datasets.make(name)
-    X2, Y2 = datasets.make(name, **defaults)
+    X2, Y2 = datasets.make(
+        name, int(defaults["n_samples"]), defaults["noise"], int(defaults["seed"])
+    )
     assert np.array_equal(X, X2) and np.array_equal(Y, Y2)
     assert X.shape == (2, defaults["n_samples"])
     assert 3.0 < np.max(np.abs(X)) < 6.0  # about the flower's [-4, 4]
