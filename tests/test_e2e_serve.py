@@ -10,7 +10,7 @@ import pytest
 import websockets
 
 
-async def follow(base: str) -> tuple[dict, list[dict], int]:
+async def follow(base: str) -> tuple[dict, list[dict], int | None]:
     async with httpx.AsyncClient(base_url=base) as client:
         body = {"iterations": 400, "speed": None, "start_paused": True}
         response = await client.post("/api/jobs", json=body)
@@ -116,7 +116,7 @@ def test_a_lone_surrogate_is_a_422_and_the_connection_stays_open(server):
 STOPPED_BY_SIGTERM = (0, -signal.SIGTERM)
 
 
-async def watch_a_shutdown(served) -> list[tuple[list[dict], int]]:
+async def watch_a_shutdown(served) -> list[tuple[list[dict], int | None]]:
     """Two viewers of a running job; SIGTERM once both watch; what each got, and its close."""
     async with httpx.AsyncClient(base_url=served.url) as client:
         body = {"iterations": 100_000, "speed": 5}
@@ -124,7 +124,7 @@ async def watch_a_shutdown(served) -> list[tuple[list[dict], int]]:
     url = served.url.replace("http://", "ws://") + f"/ws/jobs/{job['id']}"
     watching = [asyncio.Event(), asyncio.Event()]
 
-    async def viewer(started: asyncio.Event) -> tuple[list[dict], int]:
+    async def viewer(started: asyncio.Event) -> tuple[list[dict], int | None]:
         received = []
         async with websockets.connect(url) as ws:
             async for text in ws:  # ends at a normal close; any other close raises
@@ -149,7 +149,7 @@ def test_on_sigterm_every_viewer_gets_a_final_status_then_a_normal_close(own_ser
     assert "Application shutdown complete" in own_server.log.read_text()
 
 
-async def client_mistakes(base: str) -> tuple[int, int]:
+async def client_mistakes(base: str) -> tuple[int | None, int]:
     """A text frame that is not UTF-8, and a websocket to an unknown job."""
     async with httpx.AsyncClient(base_url=base) as client:
         job = (await client.post("/api/jobs", json={"start_paused": True})).json()

@@ -15,6 +15,7 @@ notebook's X and Y exactly. The others draw from `np.random.default_rng(seed)`.
 import math
 from collections.abc import Callable
 from numbers import Integral, Real
+from typing import TypedDict
 
 import numpy as np
 
@@ -174,7 +175,16 @@ MAKERS: dict[str, Maker] = {
 
 NAMES: tuple[str, ...] = tuple(MAKERS)
 
-DEFAULTS: dict[str, dict[str, int | float]] = {
+
+class Defaults(TypedDict):
+    """A dataset's arguments when make() is given none."""
+
+    n_samples: int
+    noise: float
+    seed: int
+
+
+DEFAULTS: dict[str, Defaults] = {
     "flower": {"n_samples": 400, "noise": 0.2, "seed": 1},
     "circles": {"n_samples": 400, "noise": 0.3, "seed": 1},
     "moons": {"n_samples": 400, "noise": 0.4, "seed": 1},
@@ -205,9 +215,9 @@ def _check_seed(seed: object) -> int:
 
 def make(
     name: str,
-    n_samples: int | None = None,
+    n_samples: int | np.integer | None = None,
     noise: float | None = None,
-    seed: int | None = None,
+    seed: int | np.integer | None = None,
 ) -> tuple[Array, Array]:
     """The dataset `name`: X: (2, m) float64, Y: (1, m) float64 of 0.0/1.0.
 
@@ -217,9 +227,9 @@ def make(
     if not isinstance(name, str) or name not in MAKERS:
         raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(NAMES)}")
     defaults = DEFAULTS[name]
-    n_samples = int(defaults["n_samples"]) if n_samples is None else n_samples
-    noise = float(defaults["noise"]) if noise is None else noise
-    seed = int(defaults["seed"]) if seed is None else seed
+    n_samples = defaults["n_samples"] if n_samples is None else n_samples
+    noise = defaults["noise"] if noise is None else noise
+    seed = defaults["seed"] if seed is None else seed
     if not _is_int(n_samples) or n_samples < 2:
         raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
     if not _is_number(noise) or not math.isfinite(noise) or noise < 0:

@@ -93,7 +93,7 @@ async function start() {
 function localStorageOrNull() {
   try {
     return window.localStorage;
-  } catch (error) {
+  } catch {
     return null;
   }
 }

@@ -12,6 +12,8 @@ const STORAGE_KEY = "gradlive.runs";
 const SAVE_MS = 1000; // numbers change ten times a second; the list is saved at most once a second
 const ACTIVE = new Set(["queued", "running", "paused"]);
 const MAX_RATES_SHOWN = 3; // learning-rate changes a label lists (the latest ones)
+// A run's fields the list does not save: its costs are fetched again, reachability found again.
+const UNSAVED = ["costs", "whole", "unreachable"];
 
 // What a label says about each setting that changed, in the order data -> network -> training.
 // The speed is left out: it changes how fast a run goes, not where it goes.
@@ -309,10 +311,10 @@ export class RunList {
     clearTimeout(this.saveTimer);
     this.saveTimer = null;
     if (!this.storage) return;
-    const runs = this.runs.map(({ costs, whole, unreachable, ...kept }) => ({ ...kept, cost: storedCost(kept.cost) }));
+    const runs = this.runs.map(storedRun);
     try {
       this.storage.setItem(STORAGE_KEY, JSON.stringify({ version: 1, nextNumber: this.nextNumber, runs }));
-    } catch (error) {
+    } catch {
       // Storage full or switched off: the list still works for this page.
     }
   }
@@ -322,7 +324,7 @@ export class RunList {
     let saved = null;
     try {
       saved = JSON.parse((this.storage && this.storage.getItem(STORAGE_KEY)) || "null");
-    } catch (error) {
+    } catch {
       saved = null;
     }
     if (!saved || saved.version !== 1 || !Array.isArray(saved.runs)) return;
@@ -372,6 +374,13 @@ function emptyWhole() {
 
 function isRate(pair) {
   return Array.isArray(pair) && pair.length === 2 && pair.every((v) => typeof v === "number");
+}
+
+/** A run as the list saves it (never the costs). */
+function storedRun(run) {
+  const kept = { ...run, cost: storedCost(run.cost) };
+  for (const key of UNSAVED) delete kept[key];
+  return kept;
 }
 
 function isStoredRun(run) {

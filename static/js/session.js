@@ -85,7 +85,7 @@ export class Session {
     let data;
     try {
       data = await api.getDataset(s.dataset, params);
-    } catch (error) {
+    } catch {
       return; // the run itself will report bad settings
     }
     // Settings may have changed, or a run started, while the points were on their way.

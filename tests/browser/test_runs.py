@@ -247,6 +247,7 @@ def test_the_list_keeps_the_newest_runs_and_saves_no_costs(playground: Playgroun
     # Summaries only: a run's costs are not saved (its last cost is, as its summary).
     assert "0.6931" not in result["stored"]
     assert '"costs"' not in result["stored"]
+    assert '"whole"' not in result["stored"]
     assert result["lecture"] == "lecture"
     assert result["again"] == "α 0.5"  # the same settings again: what differs from the lecture
     assert result["changed"] == "relu, [8]"

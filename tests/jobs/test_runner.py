@@ -263,7 +263,33 @@ def test_a_frame_slow_to_paint_puts_off_the_next_one(flower):
     assert len(sink.costs) == 300
     # The first frame took 1 s, so the next is due 1 / PAINT_SHARE s later; only painting
     # moves this clock, so nothing falls due before the final frame.
-    assert 1 / PAINT_SHARE > 1.0 + 0.05 and len(sink.frames) == 2
+    assert len(sink.frames) == 2
+
+
+class TimedPainter(SlowPainter):
+    """A slow painter that notes when each boundary began, on its clock."""
+
+    def __init__(self, clock):
+        super().__init__(clock)
+        self.began: list[float] = []
+
+    def boundary(self, parameters):
+        self.began.append(self.clock.now)
+        return super().boundary(parameters)
+
+
+def test_after_a_slow_frame_the_next_comes_later_than_the_frame_interval(flower):
+    """A frame that took 1 s to paint is followed by the next 1 / PAINT_SHARE s after it
+    began: later than one frame interval after it ended, when it would come otherwise."""
+    clock = TickingClock(0.001)
+    painter = TimedPainter(clock)
+    loop, sink = make_loop(flower, iterations=3000, clock=clock, painter=painter)
+    loop.run()
+    assert len(sink.costs) == 3000
+    gaps = [b - a for a, b in itertools.pairwise(painter.began)][:-1]  # the last: at the end
+    assert len(gaps) >= 2
+    assert all(gap > painter.seconds + loop.frame_interval for gap in gaps)
+    assert all(gap >= painter.seconds / PAINT_SHARE for gap in gaps)
 
 
 def test_a_new_learning_rate_starts_a_chunk_of_its_own(flower):
@@ -329,9 +355,13 @@ def test_with_mini_batches_each_frame_has_the_whole_sets_cost(flower):
 class TurnCheckingPainter(Painter):
     """A painter that notes, for each boundary, whether its loop held the turn."""
 
-    loop = None
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.loop: TrainingLoop | None = None  # set once the loop is made
+        self.in_turn: list[bool] = []
 
     def boundary(self, parameters):
+        assert self.loop is not None, "the test gives the painter its loop before it runs"
         self.in_turn.append(self.loop.share.granted)
         return super().boundary(parameters)
 
@@ -339,7 +369,6 @@ class TurnCheckingPainter(Painter):
 def test_every_frame_is_painted_in_a_turn_the_first_one_too(flower):
     X, _ = flower
     painter = TurnCheckingPainter(X, [2, 4, 1], "tanh", 10, 4)
-    painter.in_turn = []
     loop, sink = make_loop(flower, iterations=200, painter=painter)
     painter.loop = loop
     loop.run()

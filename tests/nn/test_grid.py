@@ -236,6 +236,8 @@ def test_neurons_message():
     message = grid.neurons_message(units)
     assert message["resolution"] == 5
     assert message["encoding"] == "uint8-base64-centered"
-    assert [len(layer) for layer in message["layers"]] == [3, 2]
-    assert message["layers"][1][0] == grid.encode_units(units[1][0])
+    layers = message["layers"]
+    assert isinstance(layers, list)
+    assert [len(layer) for layer in layers] == [3, 2]
+    assert layers[1][0] == grid.encode_units(units[1][0])
     assert json.loads(json.dumps(message)) == message
