@@ -135,17 +135,15 @@ class SendBudget:
         finally:
             del self._until[viewer]
 
-    def readers(self) -> int:
+    def readers(self, now: float | None = None) -> int:
         """How many viewers read now."""
-        now = self.clock()
+        now = self.clock() if now is None else now
         return sum(until > now for until in self._until.values())
 
     def sent(self, viewer: object) -> float:
         """`viewer` was sent a progress message: the seconds it waits before the next."""
         now = self.clock()
-        readers = 1 + sum(
-            until > now for other, until in self._until.items() if other is not viewer
-        )
+        readers = self.readers(now) + (self._until[viewer] <= now)  # itself counts now
         gap = readers / self.send_rate
         gap = gap if gap > self.min_gap else 0.0
         self._until[viewer] = now + gap + self.READING
