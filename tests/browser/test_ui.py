@@ -89,13 +89,16 @@ def test_every_control_is_reached_by_tab_and_shows_its_focus(playground: Playgro
     wanted = playground.page.evaluate(f"() => ({TABBABLE})().length")
 
     reached: list[dict[str, Any]] = []
-    for _ in range(wanted + 5):
+    for _ in range(wanted + 10):
         playground.page.keyboard.press("Tab")
         focused = playground.page.evaluate(FOCUSED)
         if focused is None or (reached and focused == reached[0]):
             break
         reached.append(focused)
     names = [f["name"] for f in reached]
+    # Counted again once the walk is over: on a loaded machine a chart's mode bar may
+    # still have been drawing when the walk began, and it is reached all the same.
+    wanted = playground.page.evaluate(f"() => ({TABBABLE})().length")
 
     assert len(reached) == wanted, names
     for name in (
