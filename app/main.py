@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
-from app.api import datasets, docs, health, jobs, limits, pages, ws
+from app.api import assets, datasets, docs, health, jobs, limits, pages, ws
 from app.config import Settings
 from app.jobs.manager import JobManager
 from app.jobs.runner import ThreadRunner
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(limits.BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
     for module in (health, pages, docs, datasets, jobs, limits, ws):
         app.include_router(module.router)
-    pages.mount_assets(app, settings.STATIC_DIR)
+    assets.mount_assets(app, settings.STATIC_DIR)
     return app
 
 

@@ -1,22 +1,16 @@
-"""The playground page (GET /), its static files, and the vendored scripts it and the API
-docs use (Plotly, Swagger UI, Redoc), each served from its Python package."""
+"""The playground page (GET /); app.api.assets serves its files."""
 
 import dataclasses
 import functools
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import fastapi_offline
-import plotly
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
-from starlette.types import Scope
 
 from app import __version__
+from app.api import assets
 from app.api.deps import SettingsDep
 from app.api.limits import public_limits
 from app.config import Settings
@@ -24,15 +18,6 @@ from app.jobs.manager import JobSpec
 from app.nn import datasets
 
 router = APIRouter(tags=["pages"])
-
-# Every asset comes from this server, out of the packages that ship them; only the files
-# named here are served (plotly's package_data also holds data sets and a widget bundle).
-PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
-DOCS_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
-VENDOR = {
-    "plotly": (PLOTLY_DIR, ("plotly.min.js",)),
-    "docs": (DOCS_DIR, ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js")),
-}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -43,6 +28,7 @@ async def read_index(request: Request, settings: SettingsDep) -> Any:
         "limits": public_limits(settings),
         "datasets": [{"name": n, **datasets.DEFAULTS[n]} for n in datasets.NAMES],
         "defaults": job_defaults(settings),
+        "assets": assets.page_urls(settings.STATIC_DIR),
     }
     return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "index.html", context)
 
@@ -71,23 +57,3 @@ def _templates(directory: Path) -> Jinja2Templates:
     templates = Jinja2Templates(directory=directory)
     templates.env.filters["form_text"] = form_text
     return templates
-
-
-def mount_assets(app: FastAPI, static_dir: Path) -> None:
-    """Serve /static from the source tree and /vendor/<name>/ from the packages in VENDOR."""
-    app.mount("/static", StaticFiles(directory=static_dir, check_dir=False), name="static")
-    for name, (directory, files) in VENDOR.items():
-        app.mount(f"/vendor/{name}", OnlyFiles(directory, files), name=f"vendor-{name}")
-
-
-class OnlyFiles(StaticFiles):
-    """Static files of a folder, but only the named ones: 404 for everything else in it."""
-
-    def __init__(self, directory: Path, names: Iterable[str]) -> None:
-        super().__init__(directory=directory)
-        self.names = frozenset(names)
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        if path not in self.names:
-            raise HTTPException(status_code=404)
-        return await super().get_response(path, scope)

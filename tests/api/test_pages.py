@@ -1,9 +1,12 @@
 """The page, its static files, the API docs, and the vendored scripts they use."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
+from app.api import assets
 from app.config import Settings
 
 pytestmark = pytest.mark.anyio
@@ -13,14 +16,69 @@ async def test_the_page_renders(client):
     response = await client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "plotly.min.js" in response.text
+    assert "plotly-cartesian.min.js" in response.text
 
 
-async def test_plotly_is_served_compressed_from_its_package(client):
-    response = await client.get("/vendor/plotly/plotly.min.js", headers={"Accept-Encoding": "gzip"})
+async def test_plotly_is_served_compressed(client):
+    response = await client.get(
+        "/vendor/plotly/plotly-cartesian.min.js", headers={"Accept-Encoding": "gzip"}
+    )
     assert response.status_code == 200
     assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["vary"] == "Accept-Encoding"
     assert "Plotly" in response.text[:5000]  # httpx has inflated it
+    plain = await client.get(
+        "/vendor/plotly/plotly-cartesian.min.js", headers={"Accept-Encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers
+    assert plain.content == response.content
+
+
+def test_plotly_is_compressed_once_per_content():
+    path = Settings().STATIC_DIR / "vendor" / "plotly" / assets.PLOTLY
+    stat = path.stat()
+    assets._gzipped.cache_clear()
+    for _ in range(3):
+        assets._gzipped(path, stat.st_mtime_ns, stat.st_size)
+    assert assets._gzipped.cache_info().misses == 1
+
+
+def test_the_vendored_plotly_is_the_one_the_plotly_package_bundles():
+    import plotly
+
+    bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    version = re.compile(r"plotly\.js.*? v(\d+\.\d+\.\d+)")
+    vendored = Settings().STATIC_DIR / "vendor" / "plotly" / assets.PLOTLY
+    heads = [version.search(p.read_text(errors="ignore")[:300]) for p in (bundled, vendored)]
+    assert heads[0] and heads[1] and heads[0][1] == heads[1][1], heads
+
+
+async def test_every_file_the_page_names_is_cached_for_good_and_others_revalidate(client):
+    page = (await client.get("/")).text
+    urls = re.findall(r'(?:src|href)="([^"]+\?v=[0-9a-f]{12})"', page)
+    script = re.search(r'<script type="importmap">(.*?)</script>', page, re.S)
+    assert script, "the page has no import map"
+    import_map = json.loads(script[1])
+    modules = list(import_map["imports"].values())
+    assert len(urls) == 4 and len(modules) > 10, (urls, modules)
+    for url in urls + modules:
+        response = await client.get("/" + url.removeprefix("./"))
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == assets.IMMUTABLE, url
+    stale = await client.get("/static/js/main.js?v=000000000000")
+    assert stale.headers["cache-control"] == assets.REVALIDATE
+    plain = await client.get("/static/js/main.js")
+    assert plain.headers["cache-control"] == assets.REVALIDATE
+    again = await client.get("/static/js/main.js", headers={"If-None-Match": plain.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_a_changed_file_gets_a_new_hash(tmp_path):
+    script = tmp_path / "a.js"
+    script.write_text("export const a = 1;")
+    first = assets.content_hash(script)
+    script.write_text("export const a = 22;")
+    assert assets.content_hash(script) != first
 
 
 async def test_static_files_are_served_from_the_source_tree(client):
@@ -36,9 +94,12 @@ async def test_static_files_are_served_from_the_source_tree(client):
     "path",
     [
         "/vendor/plotly/",
+        "/vendor/plotly/LICENSE",
+        "/vendor/plotly/plotly.min.js",
+        "/static/vendor/plotly/plotly-cartesian.min.js",
         "/vendor/plotly/datasets/iris.csv.gz",
         "/vendor/plotly/widgetbundle.js",
-        "/vendor/plotly/plotly.min.js/../datasets/tips.csv.gz",
+        "/vendor/plotly/plotly-cartesian.min.js/../LICENSE",
         "/vendor/plotly/%2E%2E/__init__.py",
         "/vendor/docs/favicon.png",
     ],
