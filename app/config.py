@@ -7,7 +7,7 @@ taking the machine. Every default works without a .env file.
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -82,6 +82,16 @@ class Settings(BaseSettings):
     # Largest request body (HTTP) or websocket message, in bytes.
     MAX_REQUEST_BYTES: int = Field(default=16_384, ge=256)
 
+    # Who may steer (Contract 5): a job's creator, with the token it was given, and whoever
+    # sends ADMIN_TOKEN (a teacher: it steers and deletes every job, and lists them all).
+    # Unset: nobody is an admin.
+    ADMIN_TOKEN: SecretStr | None = None
+    # Origins besides this server's own whose pages may open its websockets, comma-separated
+    # (e.g. "https://slides.example.org"); a client that sends no Origin (a script) may.
+    ALLOWED_ORIGINS: str = ""
+    # Who may embed the page in a frame (CSP frame-ancestors), e.g. "'self' https://slides.example.org".
+    FRAME_ANCESTORS: str = "'self'"
+
     STATIC_DIR: Path = asset_dir("static")
     TEMPLATES_DIR: Path = asset_dir("templates")
 
@@ -92,3 +102,9 @@ class Settings(BaseSettings):
         if not self.MIN_SPEED <= self.DEFAULT_SPEED <= self.MAX_SPEED:
             raise ValueError("DEFAULT_SPEED must lie between MIN_SPEED and MAX_SPEED")
         return self
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset(
+            o.strip().rstrip("/") for o in self.ALLOWED_ORIGINS.split(",") if o.strip()
+        )

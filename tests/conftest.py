@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,11 +41,25 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """httpx over ASGI with the app's lifespan running (the transport does not run it)."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        hooks = KeepsTokens().async_hooks()
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", event_hooks=hooks
+        ) as client:
             yield client
 
 
+@pytest.fixture
+async def stranger(app: FastAPI, client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    """Another browser on the same server: it knows the ids, not the tokens."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as other:
+        yield other
+
+
 ROOT = Path(__file__).resolve().parent.parent
+# The real server's admin token: the tests tidy up after themselves as a teacher would.
+ADMIN_TOKEN = "tests-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SERVER_START_SECONDS = 60
 
 
@@ -84,7 +99,7 @@ def serving(folder: Path) -> Iterator[Served]:
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "GRADLIVE_ADMIN_TOKEN": ADMIN_TOKEN},
         )
     served = Served(f"http://127.0.0.1:{port}", process, log_path)
     try:
@@ -122,3 +137,41 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pa
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server did not answer /healthz in {SERVER_START_SECONDS} s")
+
+
+class KeepsTokens:
+    """httpx event hooks that act as the page does: keep the token of each job this client
+    created and send them all (`Authorization: Bearer t1, t2`) unless a request sets its own."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def hooks(self) -> dict[str, list[Any]]:
+        return {"request": [self.request], "response": [self.response]}
+
+    def async_hooks(self) -> dict[str, list[Any]]:
+        return {"request": [self.arequest], "response": [self.aresponse]}
+
+    def request(self, request: httpx.Request) -> None:
+        if self.tokens and "authorization" not in request.headers:
+            request.headers["Authorization"] = "Bearer " + ", ".join(self.tokens)
+
+    def response(self, response: httpx.Response) -> None:
+        if _created(response):
+            response.read()
+            self.tokens.append(response.json()["token"])
+
+    async def arequest(self, request: httpx.Request) -> None:
+        self.request(request)
+
+    async def aresponse(self, response: httpx.Response) -> None:
+        if _created(response):
+            await response.aread()
+            self.tokens.append(response.json()["token"])
+
+
+def _created(response: httpx.Response) -> bool:
+    request = response.request
+    return (
+        request.method == "POST" and request.url.path == "/api/jobs" and response.status_code == 201
+    )

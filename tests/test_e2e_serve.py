@@ -19,6 +19,7 @@ async def follow(base: str) -> tuple[dict, list[dict], int | None]:
     received = []
     url = base.replace("http://", "ws://") + f"/ws/jobs/{job['id']}"
     async with websockets.connect(url) as ws:
+        await ws.send(json.dumps({"action": "auth", "token": job["token"]}))
         async for text in ws:
             received.append(json.loads(text))
             if len(received) == 2:  # the snapshot and the status: now let it train
@@ -64,6 +65,7 @@ async def oversized_command(base: str) -> tuple[dict, dict]:
         job = (await client.post("/api/jobs", json=body)).json()
     url = base.replace("http://", "ws://") + f"/ws/jobs/{job['id']}"
     async with websockets.connect(url) as ws:
+        await ws.send(json.dumps({"action": "auth", "token": job["token"]}))
         await ws.recv(), await ws.recv()  # the snapshot and the status
         await ws.send(json.dumps({"action": "pause", "pad": "x" * 20_000}))
         error = json.loads(await ws.recv())

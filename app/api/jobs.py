@@ -9,9 +9,11 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.limits import ReadableErrorsRoute, engine_error
+from app.api.owners import OwnersDep, TokensDep, require_owner
 from app.api.schemas import (
     JobControl,
     JobCreate,
+    JobCreated,
     JobPublic,
     control_errors,
     limit_errors,
@@ -28,11 +30,16 @@ NOT_FOUND = "Job not found"
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=JobPublic,
+    response_model=JobCreated,
     responses=refusals(413, 415, 429),
 )
-async def create_job(body: JobCreate, settings: SettingsDep, manager: JobManagerDep) -> Any:
-    """Start a training job; 422 names a field out of range, 429 when the server is full."""
+async def create_job(
+    body: JobCreate, settings: SettingsDep, manager: JobManagerDep, owners: OwnersDep
+) -> Any:
+    """Start a training job; 422 names a field out of range, 429 when the server is full.
+
+    The answer holds the job's `token`, which steers it; it is never shown again.
+    """
     errors = limit_errors(body, settings)
     if errors:
         raise RequestValidationError(errors)
@@ -44,13 +51,15 @@ async def create_job(body: JobCreate, settings: SettingsDep, manager: JobManager
         ) from None
     except TooManyJobsError as error:
         raise _too_many(error) from None
-    return job.summary()
+    owners.keep_only(j.id for j in manager.list())
+    return {**job.summary(), "token": owners.issue(job.id)}
 
 
 @router.get("", response_model=list[JobPublic])
-async def list_jobs(manager: JobManagerDep) -> Any:
-    """Every job the server keeps, oldest first."""
-    return [job.summary() for job in manager.list()]
+async def list_jobs(manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep) -> Any:
+    """The jobs the request's tokens steer, oldest first (every job for the admin's token)."""
+    every = owners.is_admin(tokens)
+    return [j.summary() for j in manager.list() if every or owners.may_steer(j.id, tokens)]
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=refusals(404))
@@ -59,9 +68,12 @@ async def read_job(job_id: str, manager: JobManagerDep) -> Any:
     return _get(manager, job_id).summary()
 
 
-@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(404))
-async def delete_job(job_id: str, manager: JobManagerDep) -> None:
-    """Stop a job (its viewers see `stopped`) and remove it."""
+@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(403, 404))
+async def delete_job(
+    job_id: str, manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep
+) -> None:
+    """Stop a job (its viewers see `stopped`) and remove it; its token or the admin's."""
+    require_owner(owners, _get(manager, job_id).id, tokens)
     try:
         await manager.delete(job_id)
     except JobNotFoundError:
@@ -69,15 +81,24 @@ async def delete_job(job_id: str, manager: JobManagerDep) -> None:
 
 
 @router.post(
-    "/{job_id}/control", response_model=JobPublic, responses=refusals(404, 409, 413, 415, 429)
+    "/{job_id}/control",
+    response_model=JobPublic,
+    responses=refusals(403, 404, 409, 413, 415, 429),
 )
 async def control_job(
-    job_id: str, body: JobControl, settings: SettingsDep, manager: JobManagerDep
+    job_id: str,
+    body: JobControl,
+    settings: SettingsDep,
+    manager: JobManagerDep,
+    owners: OwnersDep,
+    tokens: TokensDep,
 ) -> Any:
     """Pause, resume, stop, step or set the learning rate/speed; 409 once the job has ended.
 
-    429 when resuming or stepping a paused job while the server trains all it can.
+    403 without the job's token; 429 when resuming or stepping a paused job while the
+    server trains all it can.
     """
+    require_owner(owners, _get(manager, job_id).id, tokens)
     errors = control_errors(body, settings)
     if errors:
         raise RequestValidationError(errors)
@@ -92,13 +113,17 @@ async def control_job(
     return job.summary()
 
 
-@router.post("/{job_id}/gradcheck", responses=refusals(404, 409, 429))
-async def check_gradients(job_id: str, manager: JobManagerDep, request: Request) -> dict[str, Any]:
+@router.post("/{job_id}/gradcheck", responses=refusals(403, 404, 409, 429))
+async def check_gradients(
+    job_id: str, manager: JobManagerDep, request: Request, owners: OwnersDep, tokens: TokensDep
+) -> dict[str, Any]:
     """The course's gradient check at the job's current weights; 409 when it has none.
 
+    403 without the job's token (each check costs the server thousands of forward passes);
     429 while a check of the same job is under way (a button clicked again and again).
     """
     job = _get(manager, job_id)
+    require_owner(owners, job.id, tokens)
     if job.checking:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,

@@ -195,6 +195,12 @@ class JobPublic(BaseModel):
     created_at: datetime
 
 
+class JobCreated(JobPublic):
+    """A new job, with the token that steers it: sent in this answer only, keep it."""
+
+    token: str
+
+
 class Refusal(BaseModel):
     """Why a request was refused (404, 409, 413, 415, 429): a sentence for people."""
 
@@ -202,6 +208,7 @@ class Refusal(BaseModel):
 
 
 _REFUSALS = {
+    403: "Only the job's token (Authorization: Bearer <token>) or the admin's may do this.",
     404: "No job (or dataset) has this id (name).",
     409: "The job has ended, or has no weights to check.",
     413: "The body is larger than GRADLIVE_MAX_REQUEST_BYTES.",

@@ -9,6 +9,7 @@ import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
@@ -26,16 +27,32 @@ from app.jobs.manager import (
     JobNotFoundError,
     TooManyJobsError,
 )
+from app.jobs.owners import Owners
 from app.jobs.stream import error_message, is_progress, messages
 
 router = APIRouter(tags=["websocket"])
 
 # Close codes: 1000 when the job has ended; where the server cannot answer the handshake
-# itself with an HTTP refusal, 4404 (like HTTP 404) for an unknown job and 1013 ("try
-# again later") when there are too many viewers.
+# itself with an HTTP refusal, 4403 (like HTTP 403) for an origin not allowed, 4404 (like
+# HTTP 404) for an unknown job and 1013 ("try again later") when there are too many viewers.
 NORMAL_CLOSE = 1000
 NOT_FOUND_CLOSE = 4404
 TRY_AGAIN_CLOSE = 1013
+FORBIDDEN_CLOSE = 4403
+
+
+def _origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+    """No Origin (a script), this server's own (the host the browser asked for), or listed.
+
+    Browsers send Origin on every websocket (and CORS does not guard websockets): without
+    this check any site a student opens could open the class's sockets from their browser.
+    """
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    own = urlsplit(origin).netloc == websocket.headers.get("host")
+    return own or origin in settings.allowed_origins
 
 
 @router.websocket("/ws/jobs/{job_id}")
@@ -43,6 +60,13 @@ async def watch_job(
     websocket: WebSocket, job_id: str, manager: JobManagerDep, settings: SettingsDep
 ) -> None:
     """Snapshot, status, then progress and status messages until the job ends."""
+    if not _origin_allowed(websocket, settings):
+        detail = (
+            "This page's origin may not open this server's websockets: "
+            "add it to GRADLIVE_ALLOWED_ORIGINS."
+        )
+        await _refuse(websocket, status.HTTP_403_FORBIDDEN, detail, FORBIDDEN_CLOSE)
+        return
     try:
         job = manager.get(job_id)
     except JobNotFoundError:
@@ -161,6 +185,8 @@ class _Viewer:
         self.manager = manager
         self.settings = settings
         self.budget: SendBudget = websocket.app.state.send_budget
+        self.owners: Owners = websocket.app.state.owners
+        self.steers = False  # once it sent the job's (or the admin's) token
         self._sending = anyio.Lock()
 
     async def send(self, text: str) -> None:
@@ -203,6 +229,8 @@ class _Viewer:
             return error_message(f"The message cannot be read: {unreadable(error)}.")
         if not isinstance(data, dict):
             return error_message('Send a JSON object, e.g. {"action": "pause"}.')
+        if data.get("action") == "auth":
+            return self.authenticate(data.get("token"))
         try:
             body = JobControl.model_validate(data)
         except ValidationError as error:
@@ -210,6 +238,8 @@ class _Viewer:
         errors = control_errors(body, self.settings)
         if errors:
             return error_message(_explain(errors))
+        if not self.steers:
+            return error_message(NOT_STEERING)
         try:
             await self.manager.control(self.job.id, body.command())
         except (JobFinishedError, TooManyJobsError) as error:
@@ -217,6 +247,20 @@ class _Viewer:
         except JobNotFoundError:
             return error_message("Job not found")
         return None
+
+    def authenticate(self, token: object) -> str | None:
+        """`{"action": "auth", "token": ...}`: steer from now on, or an `error` saying why not."""
+        if not isinstance(token, str) or not self.owners.may_steer(self.job.id, [token]):
+            return error_message(WRONG_TOKEN)
+        self.steers = True
+        return None
+
+
+NOT_STEERING = (
+    'Only the job\'s owner may steer it: send {"action": "auth", "token": "<token>"} with the '
+    "token its creation returned first. Anyone with its id may watch it."
+)
+WRONG_TOKEN = "This token does not steer this job: you may watch it, not steer it."
 
 
 def _explain(errors: object) -> str:

@@ -22,8 +22,54 @@ function errorMessage(status, body) {
   return `HTTP ${status}`;
 }
 
-async function request(method, path, body) {
+// The token of each job this browser created (Contract 5): it steers the job, and is kept
+// in localStorage so a reload keeps control; a shared link carries only the id.
+const TOKENS_KEY = "gradlive.tokens";
+const MAX_TOKENS = 200;
+
+function storage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // storage refused: tokens live as long as the page
+  }
+}
+
+const memory = new Map();
+
+function loadTokens() {
+  const stored = storage()?.getItem(TOKENS_KEY);
+  try {
+    return new Map(Object.entries(stored ? JSON.parse(stored) : {}));
+  } catch {
+    return new Map();
+  }
+}
+
+function keepToken(id, token) {
+  const tokens = loadTokens();
+  tokens.set(id, token);
+  const newest = [...tokens].slice(-MAX_TOKENS); // the oldest are long gone from the server
+  memory.set(id, token);
+  try {
+    storage()?.setItem(TOKENS_KEY, JSON.stringify(Object.fromEntries(newest)));
+  } catch {
+    // a full or refused storage: the token still steers while this page lives
+  }
+}
+
+function tokenFor(id) {
+  return memory.get(id) ?? loadTokens().get(id) ?? null;
+}
+
+/** Whether this browser created the job (holds its token), so it may steer it. */
+export function ownsJob(id) {
+  return tokenFor(id) !== null;
+}
+
+async function request(method, path, body, token = null) {
   const init = { method, headers: { Accept: "application/json" } };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -44,8 +90,10 @@ export function getDataset(name, params = {}) {
 }
 
 /** POST /api/jobs: start a training job; resolves to the job ({id, status, config, ...}). */
-export function createJob(config) {
-  return request("POST", "api/jobs", config);
+export async function createJob(config) {
+  const { token, ...job } = await request("POST", "api/jobs", config);
+  keepToken(job.id, token);
+  return job;
 }
 
 /** GET /api/jobs/{id}: the job, or an ApiError with status 404. */
@@ -55,7 +103,7 @@ export function getJob(id) {
 
 /** POST /api/jobs/{id}/control: {"action": "pause" | "resume" | "stop" | "step" | "set", ...}. */
 export function control(id, body) {
-  return request("POST", `api/jobs/${encodeURIComponent(id)}/control`, body);
+  return request("POST", `api/jobs/${encodeURIComponent(id)}/control`, body, tokenFor(id));
 }
 
 /**
@@ -64,5 +112,5 @@ export function control(id, body) {
  * job has no finite weights, 404 for an unknown job, 429 while a check of it is under way.
  */
 export function gradcheck(id) {
-  return request("POST", `api/jobs/${encodeURIComponent(id)}/gradcheck`);
+  return request("POST", `api/jobs/${encodeURIComponent(id)}/gradcheck`, undefined, tokenFor(id));
 }

@@ -27,6 +27,10 @@ export class RunBar {
     this.play = byTestId(root, "train-button");
     this.pause = byTestId(root, "pause-button");
     this.stop = byTestId(root, "stop-button");
+    this.step = byTestId(root, "step-button");
+    this.fork = byTestId(root, "fork-button");
+    this.owned = true; // false while watching someone else's run (a shared link)
+    this.statusNow = "ready";
     this.iteration = byTestId(root, "iteration");
     this.total = root.querySelector("#iteration-total");
     this.cost = byTestId(root, "cost");
@@ -45,6 +49,7 @@ export class RunBar {
 
   /** Status word and which buttons make sense in it. */
   setStatus(status) {
+    this.statusNow = status;
     this.status.textContent = STATUS_TEXT[status] || status;
     this.status.dataset.status = status;
     const playing = status === "running" || status === "queued";
@@ -53,7 +58,19 @@ export class RunBar {
     this.play.hidden = playing;
     this.pause.hidden = !playing;
     if (hadFocus) (playing ? this.pause : this.play).focus();
-    this.stop.disabled = !ACTIVE.has(status);
+    this.stop.disabled = !this.owned || !ACTIVE.has(status);
+    this.pause.disabled = !this.owned;
+  }
+
+  /**
+   * Whether this browser steers the run it shows. Watching someone else's, only Fork
+   * (a run of one's own with the same settings) and a new run are offered.
+   */
+  setOwned(owned) {
+    this.owned = owned;
+    this.fork.hidden = owned;
+    this.step.disabled = !owned && ACTIVE.has(this.statusNow);
+    this.setStatus(this.statusNow);
   }
 
   /**

@@ -1,6 +1,6 @@
 // The run bar's buttons and the Space key, bound to the session's actions.
 
-/** Bind play, pause, step, reset, stop and Space to `session`; stepCount is the steps input. */
+/** Bind play, pause, step, reset, stop, fork and Space to `session`; stepCount is the steps input. */
 export function bindRunButtons(root, stepCount, session) {
   const on = (id, handler) => root.querySelector(`[data-testid="${id}"]`).addEventListener("click", handler);
   on("train-button", () => session.play());
@@ -11,6 +11,7 @@ export function bindRunButtons(root, stepCount, session) {
   });
   on("reset-button", () => session.reset());
   on("stop-button", () => session.stop());
+  on("fork-button", () => session.fork());
   // A value typed back into range is no longer marked (the mark only appears on Step).
   stepCount.addEventListener("input", () => {
     if (stepsIn(stepCount) !== null) stepCount.setAttribute("aria-invalid", "false");

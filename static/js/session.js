@@ -100,6 +100,7 @@ export class Session {
     this.views.watching(job);
     this.runs.watch(job);
     this.settingsView.updateUrl(job);
+    this.runBar.setOwned(api.ownsJob(job.id));
     this.socket = new JobSocket(job.id, {
       onMessage: (message) => this.receive(job.id, message),
       onRetry: () => this.runBar.say("Connection lost: reconnecting…", "warning"),
@@ -114,6 +115,7 @@ export class Session {
   unwatch() {
     if (this.socket) this.socket.close();
     this.socket = null;
+    this.runBar.setOwned(true);
   }
 
   /** Keep the job's record up to date from its message, then let the views draw it. */
@@ -173,7 +175,7 @@ export class Session {
   /** Stop the watched job if it is still training (its other viewers see "stopped"). */
   stopWatched() {
     const job = this.job;
-    if (job && ACTIVE.has(job.status)) {
+    if (job && ACTIVE.has(job.status) && api.ownsJob(job.id)) {
       api.control(job.id, { action: "stop" }).catch(() => {});
       this.runs.stopped(job.id);
     }
@@ -232,9 +234,18 @@ export class Session {
     await this.command({ action: "stop" });
   }
 
+  /** Watching someone else's run: start one's own with its settings, from iteration 0. */
+  async fork() {
+    await this.newRun({ play: true });
+  }
+
   /** POST a control to the watched job; the answer, or null after saying what went wrong. */
   async command(body) {
     if (!this.job) return null;
+    if (!api.ownsJob(this.job.id)) {
+      this.runBar.say(WATCHING, "info");
+      return null;
+    }
     try {
       return await api.control(this.job.id, body);
     } catch (error) {
@@ -255,6 +266,9 @@ export class Session {
     await this.newRun({ play: this.playing });
   }
 }
+
+const WATCHING =
+  "You are watching a shared run: only whoever started it can steer it. Fork it to train your own copy.";
 
 // New seeds stay short enough to read and type back: 1 to 99,999.
 const MAX_NEW_SEED = 99999;

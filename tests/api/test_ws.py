@@ -13,6 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.config import Settings
 from app.nn import datasets, model
 from app.nn.trainer import TrainConfig, Trainer
+from tests.conftest import KeepsTokens
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -24,6 +25,7 @@ FAST_JOB = {"iterations": 200, "speed": None, "grid": 10}
 @pytest.fixture
 def client(app):
     with TestClient(app) as client:
+        client.event_hooks = KeepsTokens().hooks()
         yield client
 
 
@@ -31,6 +33,14 @@ def create(client, **body):
     response = client.post("/api/jobs", json={**FAST_JOB, **body})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@contextlib.contextmanager
+def steer(client, job):
+    """A websocket to `job` that steers it: the page sends its token first, as here."""
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        ws.send_json({"action": "auth", "token": job["token"]})
+        yield ws
 
 
 def watch_from_the_start(ws):
@@ -75,7 +85,7 @@ def costs_in_order(received):
 
 def test_a_viewer_gets_snapshot_status_progress_then_done_and_a_normal_close(client):
     job = create(client, start_paused=True)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         first = watch_from_the_start(ws)
         received, code = read_until_closed(ws)
     received = first + received
@@ -93,7 +103,7 @@ def test_a_viewer_gets_snapshot_status_progress_then_done_and_a_normal_close(cli
 
 def test_progress_carries_the_boundary_the_network_and_the_neurons(client):
     job = create(client, grid=12, hidden_layers=[3, 2], start_paused=True)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         watch_from_the_start(ws)
         received, _ = read_until_closed(ws)
     pictures = [m for m in received if m.get("boundary")]
@@ -109,8 +119,8 @@ def test_progress_carries_the_boundary_the_network_and_the_neurons(client):
 def test_every_iteration_reaches_a_slow_reader_exactly_once_in_order(client):
     job = create(client, iterations=3000, speed=30_000, start_paused=True)
     with (
-        client.websocket_connect(f"/ws/jobs/{job['id']}") as slow,
-        client.websocket_connect(f"/ws/jobs/{job['id']}") as fast,
+        steer(client, job) as slow,
+        steer(client, job) as fast,
     ):
         slow_first = [slow.receive_json(), slow.receive_json()]
         fast_first = watch_from_the_start(fast)
@@ -126,9 +136,7 @@ def test_every_iteration_reaches_a_slow_reader_exactly_once_in_order(client):
 def test_many_viewers_all_see_the_same_run(client):
     job = create(client, iterations=500, speed=20_000, start_paused=True)
     with contextlib.ExitStack() as stack:
-        viewers = [
-            stack.enter_context(client.websocket_connect(f"/ws/jobs/{job['id']}")) for _ in range(6)
-        ]
+        viewers = [stack.enter_context(steer(client, job)) for _ in range(6)]
         firsts = [[ws.receive_json(), ws.receive_json()] for ws in viewers]
         client.post(f"/api/jobs/{job['id']}/control", json={"action": "resume"})
         runs = []
@@ -143,7 +151,7 @@ def test_a_late_viewer_gets_the_whole_run_its_final_status_and_the_close(client)
     job = create(client)
     while client.get(f"/api/jobs/{job['id']}").json()["status"] != "done":
         time.sleep(0.01)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         received, code = read_until_closed(ws)
     assert [m["type"] for m in received] == ["snapshot", "status"]
     snapshot = received[0]
@@ -178,7 +186,7 @@ def test_viewers_who_join_mid_run_get_every_cost_once_from_their_snapshot_on(cli
 def test_the_boundary_is_p_of_y_equals_1_on_the_contracts_grid(client):
     """z: base64 of R*R bytes, row i at y_i, column j at x_j, byte = round(255 P(y=1))."""
     job = create(client, iterations=150, grid=11, dataset="moons", hidden_layers=[5, 3])
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         received, _ = read_until_closed(ws)
     b = [m for m in received if m.get("boundary")][-1]["boundary"]  # the final weights'
     R = b["resolution"]
@@ -195,7 +203,7 @@ def test_the_boundary_is_p_of_y_equals_1_on_the_contracts_grid(client):
 
 def test_controls_over_the_socket(client):
     job = create(client, iterations=10_000, start_paused=True)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         read_until(ws, lambda m: m["type"] == "status" and m["status"] == "paused")
         ws.send_json({"action": "step", "steps": 4})
         stepped = read_until(ws, lambda m: m.get("status") == "paused")
@@ -227,7 +235,7 @@ def test_controls_over_the_socket(client):
 )
 def test_a_bad_message_gets_an_error_and_the_connection_stays(client, message, says):
     job = create(client, iterations=10_000, start_paused=True)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         read_until(ws, lambda m: m["type"] == "status")
         if isinstance(message, bytes):
             ws.send_bytes(message)
@@ -250,7 +258,7 @@ def test_an_unknown_job_gets_404_and_a_closed_websocket(client):
 
 def test_deleting_a_watched_job_tells_its_viewers(client):
     job = create(client, iterations=10_000, speed=50)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         read_until(ws, lambda m: m["type"] == "status")
         assert client.delete(f"/api/jobs/{job['id']}").status_code == 204
         received, code = read_until_closed(ws)
@@ -260,12 +268,12 @@ def test_deleting_a_watched_job_tells_its_viewers(client):
 
 def test_a_job_goes_on_when_its_viewers_leave(client):
     job = create(client, iterations=3000, speed=20_000, start_paused=True)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         watch_from_the_start(ws)
     while (state := client.get(f"/api/jobs/{job['id']}").json())["status"] != "done":
         time.sleep(0.01)
     assert state["iteration"] == 2999
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         received, code = read_until_closed(ws)
     assert len(received[0]["history"]["cost"]) == 3000 and code == 1000
 
@@ -274,7 +282,7 @@ def test_the_message_limit_counts_bytes_not_characters(client, settings):
     job = create(client, iterations=10_000, start_paused=True)
     text = '{"action": "pause", "pad": "' + "€" * 6_000 + '"}'  # 6,000 characters
     assert len(text) < settings.MAX_REQUEST_BYTES < len(text.encode())  # 18,000 bytes
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         read_until(ws, lambda m: m["type"] == "status")
         ws.send_text(text)
         ws.send_text("a marker")  # not JSON: an error in any case, so the test cannot hang
@@ -300,7 +308,7 @@ def test_the_message_limit_counts_bytes_not_characters(client, settings):
 )
 def test_abusive_messages_get_an_error_and_the_connection_stays(client, message, says):
     job = create(client, iterations=10_000, start_paused=True)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         read_until(ws, lambda m: m["type"] == "status")
         ws.send_text(message)
         error = read_until(ws, lambda m: m["type"] == "error")[-1]
@@ -312,7 +320,7 @@ def test_abusive_messages_get_an_error_and_the_connection_stays(client, message,
 
 def test_a_flood_of_commands_is_applied_in_order_and_the_server_still_answers(client):
     job = create(client, iterations=20_000, speed=1000, start_paused=True)
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         read_until(ws, lambda m: m["type"] == "status")
         for i in range(300):
             ws.send_json({"action": ("resume", "pause", "step")[i % 3]})
@@ -330,7 +338,7 @@ def test_resuming_over_the_socket_in_a_full_server_is_an_error_and_the_job_stays
 ):
     job = create(client, iterations=10_000, start_paused=True)
     others = [create(client, iterations=20_000, speed=20) for _ in range(settings.MAX_RUNNING_JOBS)]
-    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+    with steer(client, job) as ws:
         read_until(ws, lambda m: m.get("status") == "paused")
         ws.send_json({"action": "resume"})
         error = read_until(ws, lambda m: m["type"] == "error")[-1]
@@ -346,11 +354,11 @@ def test_viewers_are_counted_while_they_watch_and_not_after(client, app):
     manager = app.state.manager
     job = create(client, iterations=10_000, start_paused=True)
     for _ in range(50):  # connect and leave in a tight loop
-        with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        with steer(client, job) as ws:
             ws.receive_json()
     with (
-        client.websocket_connect(f"/ws/jobs/{job['id']}") as first,
-        client.websocket_connect(f"/ws/jobs/{job['id']}") as second,
+        steer(client, job) as first,
+        steer(client, job) as second,
     ):
         first.receive_json(), second.receive_json()
         assert manager.viewers == 2 and manager.get(job["id"]).viewers == 2
@@ -365,8 +373,8 @@ def test_with_more_viewers_than_the_send_rate_allows_each_gets_every_cost_in_big
 ):
     job = create(client, iterations=2000, speed=4000, start_paused=True)
     with (
-        client.websocket_connect(f"/ws/jobs/{job['id']}") as ws,
-        client.websocket_connect(f"/ws/jobs/{job['id']}") as other,
+        steer(client, job) as ws,
+        steer(client, job) as other,
     ):
         first = watch_from_the_start(ws)
         received, code = read_until_closed(ws)
@@ -428,9 +436,9 @@ def test_idle_sockets_do_not_slow_down_a_viewer_who_reads(client, app, settings)
     job = create(client, iterations=2000, speed=4000, start_paused=True)
     with contextlib.ExitStack() as stack:
         for _ in range(6):  # connected to a paused job: nothing flows to them
-            idle = stack.enter_context(client.websocket_connect(f"/ws/jobs/{paused['id']}"))
+            idle = stack.enter_context(steer(client, paused))
             idle.receive_json(), idle.receive_json()
-        ws = stack.enter_context(client.websocket_connect(f"/ws/jobs/{job['id']}"))
+        ws = stack.enter_context(steer(client, job))
         first = watch_from_the_start(ws)
         assert app.state.manager.viewers == 7
         received, code = read_until_closed(ws)
@@ -450,7 +458,7 @@ def test_viewers_beyond_the_bounds_are_refused_at_the_handshake(client, app, set
     def refusal(job):
         with (
             pytest.raises(WebSocketDenialResponse) as refused,
-            client.websocket_connect(f"/ws/jobs/{job['id']}"),
+            steer(client, job),
         ):
             pass
         assert refused.value.status_code == 429
@@ -459,13 +467,13 @@ def test_viewers_beyond_the_bounds_are_refused_at_the_handshake(client, app, set
 
     with contextlib.ExitStack() as stack:
         for _ in range(2):
-            stack.enter_context(client.websocket_connect(f"/ws/jobs/{first['id']}")).receive_json()
+            stack.enter_context(steer(client, first)).receive_json()
         assert "GRADLIVE_MAX_VIEWERS_PER_JOB" in refusal(first)
-        stack.enter_context(client.websocket_connect(f"/ws/jobs/{second['id']}")).receive_json()
+        stack.enter_context(steer(client, second)).receive_json()
         assert "GRADLIVE_MAX_VIEWERS)" in refusal(second)
         assert "3 viewers" in refusal(first)
     deadline = time.monotonic() + 10
     while app.state.manager.viewers and time.monotonic() < deadline:
         time.sleep(0.01)  # the server notices the closes a moment later
-    with client.websocket_connect(f"/ws/jobs/{first['id']}") as ws:  # room again
+    with steer(client, first) as ws:  # room again
         assert ws.receive_json()["type"] == "snapshot"

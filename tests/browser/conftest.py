@@ -22,6 +22,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.conftest import ADMIN
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
@@ -146,6 +148,14 @@ class Playground:
         """The job id the address bar carries (?job=...)."""
         return parse_qs(urlsplit(self.page.url).query).get("job", [None])[0]
 
+    def owner(self, job_id: str) -> dict[str, str]:
+        """The Authorization header of the job's owner: the token this page keeps for it."""
+        token = self.page.evaluate(
+            "(id) => JSON.parse(localStorage.getItem('gradlive.tokens') || '{}')[id]", job_id
+        )
+        assert token, f"this page holds no token for {job_id}"
+        return {"Authorization": f"Bearer {token}"}
+
     def wait_for_job(self) -> str:
         self.page.wait_for_function("() => new URLSearchParams(location.search).has('job')")
         job_id = self.job_id()
@@ -196,10 +206,13 @@ class Playground:
 
 def _stop_unfinished_jobs(base_url: str) -> None:
     """Leave the shared server idle for the next test: stop what is still training."""
-    for job in httpx.get(f"{base_url}/api/jobs", timeout=5).json():
+    for job in httpx.get(f"{base_url}/api/jobs", headers=ADMIN, timeout=5).json():
         if job["status"] in ("queued", "running", "paused"):
             httpx.post(
-                f"{base_url}/api/jobs/{job['id']}/control", json={"action": "stop"}, timeout=5
+                f"{base_url}/api/jobs/{job['id']}/control",
+                json={"action": "stop"},
+                headers=ADMIN,
+                timeout=5,
             )
 
 
@@ -218,3 +231,11 @@ def playground(browser: Browser, server: str) -> Iterator[Playground]:
     yield Playground(page, server)
     context.close()
     _stop_unfinished_jobs(server)
+
+
+@pytest.fixture
+def classmate(browser: Browser, server: str, playground: Playground) -> Iterator[Playground]:
+    """A second browser (its own storage) on the same server, beside `playground`."""
+    context = browser.new_context(viewport=VIEWPORT)
+    yield Playground(context.new_page(), server)
+    context.close()

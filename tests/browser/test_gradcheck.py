@@ -107,8 +107,9 @@ def test_a_diverged_run_says_why_it_cannot_be_checked(playground: Playground) ->
     note = playground.page.locator(".gradcheck-what").inner_text()
     assert note.startswith("The run diverged: its cost is not finite")
     # The server agrees: there is nothing to compare at these weights.
-    job_id = playground.job_id()
-    refusal = httpx.post(f"{playground.base_url}/api/jobs/{job_id}/gradcheck", timeout=30)
+    job_id = playground.wait_for_job()
+    url = f"{playground.base_url}/api/jobs/{job_id}/gradcheck"
+    refusal = httpx.post(url, headers=playground.owner(job_id), timeout=30)
     assert refusal.status_code == 409
     assert playground.console_errors == []
 

@@ -174,7 +174,10 @@ def test_a_reload_keeps_the_list_and_a_run_gone_from_the_server_is_expired(
     assert playground.console_errors == []
 
     # The server lets the first run go: its handshake is refused (the browser logs that).
-    httpx.delete(f"{playground.base_url}/api/jobs/{first}", timeout=5).raise_for_status()
+    owner = playground.owner(first)
+    httpx.delete(
+        f"{playground.base_url}/api/jobs/{first}", headers=owner, timeout=5
+    ).raise_for_status()
     playground.page.reload()
     wait_for_rows(playground, 2)
     status = row(playground, first).get_by_test_id("run-status")
