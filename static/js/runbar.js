@@ -44,7 +44,8 @@ export class RunBar {
 
   /** The page is ready: the buttons the HTML keeps off until then (play, step, reset) work. */
   enable() {
-    for (const id of ["train-button", "step-button", "reset-button"]) byTestId(this.root, id).disabled = false;
+    for (const id of ["train-button", "reset-button"]) byTestId(this.root, id).disabled = false;
+    this.step.disabled = !this.owned; // watching someone else's run, only Fork is offered
   }
 
   /** Status word and which buttons make sense in it. */
@@ -67,9 +68,10 @@ export class RunBar {
    * (a run of one's own with the same settings) and a new run are offered.
    */
   setOwned(owned) {
+    if (owned === this.owned) return; // (and the page's first state stays as the HTML has it)
     this.owned = owned;
     this.fork.hidden = owned;
-    this.step.disabled = !owned && ACTIVE.has(this.statusNow);
+    this.step.disabled = !owned;
     this.setStatus(this.statusNow);
   }
 

@@ -26,6 +26,7 @@ def test_a_shared_link_watches_and_forks_but_never_steers(
     assert classmate.by_id("fork-button").is_visible()
     assert classmate.by_id("pause-button").is_disabled()
     assert classmate.by_id("stop-button").is_disabled()
+    assert classmate.by_id("step-button").is_disabled()
 
     classmate.page.keyboard.press("Space")  # the keyboard cannot steer it either
     classmate.page.wait_for_function(
@@ -38,6 +39,7 @@ def test_a_shared_link_watches_and_forks_but_never_steers(
     ).json_value()
     classmate.wait_for_status("running")
     assert classmate.by_id("fork-button").is_hidden()
+    assert classmate.by_id("step-button").is_enabled()
     assert classmate.job(forked)["config"] == playground.job(presenters)["config"]
 
     # The presenter's run went on untouched, and is still theirs to pause.
