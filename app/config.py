@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     # when its place is needed: a page closed on a paused job must not keep it forever.
     # 0: never.
     IDLE_TIMEOUT: float = Field(default=600.0, ge=0)
+    # What one client (one address) may hold of those, so no student can take every place:
+    # jobs not yet ended (queued, running or paused; the lecture's hidden-size experiment
+    # runs 7 at once; beyond it 429), and jobs kept (beyond it the client's own oldest
+    # finished job makes room, not another's). 0: no bound beyond the server's. Behind a
+    # reverse proxy set TRUST_PROXY: the client is then the first X-Forwarded-For address.
+    MAX_ACTIVE_JOBS_PER_CLIENT: int = Field(default=8, ge=0)
+    MAX_JOBS_PER_CLIENT: int = Field(default=20, ge=0)
+    TRUST_PROXY: bool = False
     # Seconds a refused client is told to wait (Retry-After) when every slot is taken.
     RETRY_AFTER: int = Field(default=10, ge=1)
 

@@ -33,7 +33,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import quantile, serve, ws_url
+from bench.harness import ADMIN, quantile, serve, ws_url
 
 MAX_LEARNERS = 100
 MAX_SECONDS = 300.0
@@ -77,7 +77,7 @@ def cpu_seconds(pid: int) -> float:
 def _probe_health(base: str, seconds: float, out: Any) -> None:
     """In its own process: GET /healthz every 50 ms on a kept-alive connection."""
     latencies, errors = [], 0
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10, headers=ADMIN) as client:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             start = time.perf_counter()
@@ -166,7 +166,7 @@ async def learner(
     """One learner's session: (clicks), create, watch, change alpha, pause/step/resume."""
     rng = random.Random(seed * 1000 + number)
     await asyncio.sleep(rng.uniform(0, 2))  # a class does not click in the same millisecond
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers=ADMIN) as client:
         if clicker:  # "new run" five times: each stops the old run and starts another
             previous = None
             for _ in range(5):
@@ -237,7 +237,7 @@ def main() -> None:
         latencies, health_errors = results.get(timeout=seconds + 60)
         prober.join(10)
         rss_after = rss_mb(pid)
-        jobs = httpx.get(f"{base}/api/jobs").json()
+        jobs = httpx.get(f"{base}/api/jobs", headers=ADMIN).json()
         log = (Path(tmp) / "serve.log").read_text()
 
     client_cpu = (cpu_end.ru_utime - cpu_start.ru_utime) + (cpu_end.ru_stime - cpu_start.ru_stime)

@@ -33,7 +33,7 @@ import websockets
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_classroom import PAGE_CONFIG
-from bench.harness import serve, ws_url
+from bench.harness import ADMIN, serve, ws_url
 
 MAX_HEAVY = 16
 MAX_SECONDS = 30.0
@@ -103,7 +103,7 @@ class Row:
 
 async def row(base: str, heavy: int, seconds: float) -> Row:
     """One row: `heavy` full-speed max-size jobs, then the lecture job watched `seconds`."""
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers=ADMIN) as client:
         jobs = [await create(client, HEAVY_CONFIG) for _ in range(heavy)]
         heavy_seen = [Watch() for _ in jobs]
         viewers = [

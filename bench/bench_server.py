@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.nn import datasets
 from app.nn.trainer import TrainConfig, Trainer
-from bench.harness import quantile, serve, ws_url
+from bench.harness import ADMIN, quantile, serve, ws_url
 
 PHASE_TIMEOUT = 120.0  # seconds; no phase may run longer
 
@@ -46,7 +46,7 @@ def headless_rate(iterations: int) -> float:
 
 
 async def create(base: str, **config: object) -> str:
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with httpx.AsyncClient(base_url=base, headers=ADMIN) as client:
         response = await client.post("/api/jobs", json=config)
         response.raise_for_status()
         return str(response.json()["id"])
@@ -128,7 +128,7 @@ def _viewers_process(base: str, job_ids: list[str], per_job: int, ready: object)
 def health_latencies(base: str, seconds: float) -> list[float]:
     """GET /healthz on one kept-alive connection every 10 ms for `seconds`; latencies in s."""
     latencies = []
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, headers=ADMIN) as client:
         client.get("/healthz")
         end = time.monotonic() + seconds
         while time.monotonic() < end:
@@ -151,11 +151,11 @@ def loaded_health(base: str, jobs: int, per_job: int, iterations: int, seconds: 
     ready.wait(30)
     time.sleep(0.5)  # let every viewer connect and take its snapshot
     latencies = health_latencies(base, seconds)
-    states = [httpx.get(f"{base}/api/jobs/{j}").json() for j in job_ids]
+    states = [httpx.get(f"{base}/api/jobs/{j}", headers=ADMIN).json() for j in job_ids]
     still_running = sum(s["status"] == "running" for s in states)
     done_iterations = sum(s["iteration"] + 1 for s in states)
     for job_id in job_ids:
-        httpx.delete(f"{base}/api/jobs/{job_id}")
+        httpx.delete(f"{base}/api/jobs/{job_id}", headers=ADMIN)
     viewers.join(30)
     if viewers.is_alive():
         viewers.terminate()

@@ -1,5 +1,6 @@
 """What the server benchmarks share: the real server on a free loopback port, and helpers."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -13,6 +14,15 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # benchmarks talk to this machine only
+# Every simulated learner comes from this one loopback address, so the server is started
+# without per-client bounds; the benchmarks steer and tidy up with the admin's token.
+ADMIN_TOKEN = "bench-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+ENV = {
+    "GRADLIVE_ADMIN_TOKEN": ADMIN_TOKEN,
+    "GRADLIVE_MAX_ACTIVE_JOBS_PER_CLIENT": "0",
+    "GRADLIVE_MAX_JOBS_PER_CLIENT": "0",
+}
 
 
 def free_port() -> int:
@@ -30,6 +40,7 @@ def serve(log: IO[str] | None = None) -> Iterator[tuple[str, int]]:
         cwd=ROOT,
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        env={**os.environ, **ENV},
     )
     base = f"http://{HOST}:{port}"
     try:

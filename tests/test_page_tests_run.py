@@ -9,7 +9,10 @@ pytest_plugins = ["pytester"]
 BROWSER_CONFTEST = Path(__file__).resolve().parent / "browser" / "conftest.py"
 
 
-def test_a_page_test_that_skips_fails(pytester: pytest.Pytester) -> None:
+def test_a_page_test_that_skips_fails(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(BROWSER_CONFTEST.parents[2]))  # it imports tests.conftest
     pytester.makeini("[pytest]\nmarkers = browser: drives the page\n")
     pytester.makeconftest(BROWSER_CONFTEST.read_text())
     pytester.makepyfile(

@@ -9,7 +9,14 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.limits import ReadableErrorsRoute, engine_error
-from app.api.owners import OwnersDep, TokensDep, require_owner
+from app.api.owners import (
+    OwnersDep,
+    TokensDep,
+    client_of,
+    make_room_for,
+    over_client_limits,
+    require_owner,
+)
 from app.api.schemas import (
     JobControl,
     JobCreate,
@@ -34,15 +41,26 @@ NOT_FOUND = "Job not found"
     responses=refusals(413, 415, 429),
 )
 async def create_job(
-    body: JobCreate, settings: SettingsDep, manager: JobManagerDep, owners: OwnersDep
+    body: JobCreate,
+    settings: SettingsDep,
+    manager: JobManagerDep,
+    owners: OwnersDep,
+    request: Request,
 ) -> Any:
     """Start a training job; 422 names a field out of range, 429 when the server is full.
 
-    The answer holds the job's `token`, which steers it; it is never shown again.
+    The answer holds the job's `token`, which steers it; it is never shown again. 429 also
+    when this client has GRADLIVE_MAX_ACTIVE_JOBS_PER_CLIENT unfinished jobs; at
+    GRADLIVE_MAX_JOBS_PER_CLIENT kept ones, its own oldest finished job makes room.
     """
     errors = limit_errors(body, settings)
     if errors:
         raise RequestValidationError(errors)
+    owners.keep_only(j.id for j in manager.list())
+    client = client_of(request, settings)
+    if too_many := over_client_limits(owners, manager, client, settings):
+        raise _too_many(TooManyJobsError(too_many, settings.RETRY_AFTER))
+    await make_room_for(owners, manager, client, settings)
     try:
         job = manager.create(body.spec(settings))
     except ValueError as error:
@@ -51,8 +69,7 @@ async def create_job(
         ) from None
     except TooManyJobsError as error:
         raise _too_many(error) from None
-    owners.keep_only(j.id for j in manager.list())
-    return {**job.summary(), "token": owners.issue(job.id)}
+    return {**job.summary(), "token": owners.issue(job.id, client)}
 
 
 @router.get("", response_model=list[JobPublic])

@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, status
 from starlette.requests import HTTPConnection
 
+from app.config import Settings
+from app.jobs.manager import Job, JobManager
 from app.jobs.owners import Owners
 
 FORBIDDEN = (
@@ -36,3 +38,40 @@ def require_owner(owners: Owners, job_id: str, tokens: list[str]) -> None:
     """403 unless `tokens` steer `job_id` (call it once the job is known to exist)."""
     if not owners.may_steer(job_id, tokens):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=FORBIDDEN)
+
+
+def client_of(connection: HTTPConnection, settings: Settings) -> str:
+    """The address a request comes from: the first X-Forwarded-For behind a trusted proxy."""
+    if settings.TRUST_PROXY and (forwarded := connection.headers.get("x-forwarded-for")):
+        return forwarded.split(",")[0].strip()
+    return connection.client.host if connection.client else ""
+
+
+def over_client_limits(owners: Owners, manager: JobManager, client: str, settings: Settings) -> str:
+    """Why `client` may not start one more job (its share of the server is taken), or ""."""
+    active = sum(not job.final for job in client_jobs(owners, manager, client))
+    bound = settings.MAX_ACTIVE_JOBS_PER_CLIENT
+    if bound and active >= bound:
+        return (
+            f"You have {active} unfinished jobs on this server, the most one client may have "
+            "(GRADLIVE_MAX_ACTIVE_JOBS_PER_CLIENT): stop one of yours, then try again."
+        )
+    return ""
+
+
+async def make_room_for(
+    owners: Owners, manager: JobManager, client: str, settings: Settings
+) -> None:
+    """At its bound of kept jobs, a client's own oldest finished ones go (not others')."""
+    if not settings.MAX_JOBS_PER_CLIENT:
+        return
+    finished = [job for job in client_jobs(owners, manager, client) if job.final]
+    kept = len(client_jobs(owners, manager, client))
+    for job in finished[: max(0, kept - settings.MAX_JOBS_PER_CLIENT + 1)]:
+        await manager.delete(job.id)
+
+
+def client_jobs(owners: Owners, manager: JobManager, client: str) -> list[Job]:
+    """The jobs `client` created, oldest first."""
+    jobs = {job.id: job for job in manager.list()}
+    return [jobs[j] for j in owners.of_client(client, jobs)]

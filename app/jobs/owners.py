@@ -15,17 +15,24 @@ def token_hash(token: str) -> str:
 
 
 class Owners:
-    """Job id -> the hash of its owner's token; and the admin's token, if the server has one."""
+    """Job id -> the hash of its owner's token and the client (address) that created it;
+    and the admin's token, if the server has one."""
 
     def __init__(self, admin_token: str | None = None) -> None:
         self._hashes: dict[str, str] = {}
+        self._clients: dict[str, str] = {}
         self._admin = token_hash(admin_token) if admin_token else None
 
-    def issue(self, job_id: str) -> str:
+    def issue(self, job_id: str, client: str = "") -> str:
         """A new unguessable token that steers `job_id` (returned once, never stored)."""
         token = secrets.token_urlsafe(32)
         self._hashes[job_id] = token_hash(token)
+        self._clients[job_id] = client
         return token
+
+    def of_client(self, client: str, job_ids: Iterable[str]) -> list[str]:
+        """Which of `job_ids` `client` created."""
+        return [j for j in job_ids if self._clients.get(j) == client]
 
     def is_admin(self, tokens: Iterable[str]) -> bool:
         return self._admin is not None and any(self._matches(t, self._admin) for t in tokens)
@@ -42,6 +49,7 @@ class Owners:
         kept = set(job_ids)
         for job_id in [j for j in self._hashes if j not in kept]:
             del self._hashes[job_id]
+            self._clients.pop(job_id, None)
 
     @staticmethod
     def _matches(token: str, expected: str) -> bool:

@@ -258,7 +258,9 @@ export class Session {
   async settingChanged(key) {
     this.runBar.say("");
     this.settingsView.show(this.job);
-    if (LIVE.has(key) && this.job && ACTIVE.has(this.job.status)) {
+    // Someone else's run is never touched: a change there is a run of one's own.
+    const steered = this.job && ACTIVE.has(this.job.status) && api.ownsJob(this.job.id);
+    if (LIVE.has(key) && steered) {
       const [job, value] = [this.job, this.settings[key]];
       if (await this.command({ action: "set", [key]: value })) this.runs.setLive(job.id, key, value);
       return;

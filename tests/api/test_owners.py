@@ -134,6 +134,7 @@ def test_over_the_websocket_only_the_token_steers(app):
         ("http://testserver", True),
         ("https://slides.example.org", True),
         ("https://evil.example.com", False),
+        ("null", False),
         ("http://testserver.evil.example.com", False),
     ],
 )
@@ -172,3 +173,37 @@ def test_pages_allow_only_their_own_scripts():
         api = server.get("/api/limits")
         assert api.headers["x-content-type-options"] == "nosniff"
         assert "content-security-policy" not in api.headers
+
+
+def test_one_client_cannot_hold_every_place():
+    settings = Settings(
+        MAX_RUNNING_JOBS=10, MAX_JOBS=20, MAX_ACTIVE_JOBS_PER_CLIENT=2, TRUST_PROXY=True
+    )
+    student, classmate = {"X-Forwarded-For": "10.0.0.7"}, {"X-Forwarded-For": "10.0.0.8, 10.0.0.1"}
+    with TestClient(create_app(settings)) as server:
+        held = [server.post("/api/jobs", json=PAUSED, headers=student).json() for _ in "ab"]
+        refused = server.post("/api/jobs", json=PAUSED, headers=student)
+        assert refused.status_code == 429 and "Retry-After" in refused.headers
+        assert "GRADLIVE_MAX_ACTIVE_JOBS_PER_CLIENT" in refused.json()["detail"]
+        assert server.post("/api/jobs", json=PAUSED, headers=classmate).status_code == 201
+        stop = {"action": "stop"}
+        url = f"/api/jobs/{held[0]['id']}/control"
+        server.post(url, json=stop, headers={**student, **bearer(held[0]["token"])})
+        assert server.post("/api/jobs", json=PAUSED, headers=student).status_code == 201
+
+
+def test_at_its_bound_of_kept_jobs_a_client_makes_room_with_its_own_oldest():
+    settings = Settings(MAX_RUNNING_JOBS=10, MAX_JOBS=20, MAX_JOBS_PER_CLIENT=2, TRUST_PROXY=True)
+    student, classmate = {"X-Forwarded-For": "10.0.0.7"}, {"X-Forwarded-For": "10.0.0.8"}
+    with TestClient(create_app(settings)) as server:
+        theirs = server.post("/api/jobs", json=PAUSED, headers=classmate).json()
+        mine = []
+        for _ in range(3):
+            job = server.post("/api/jobs", json=PAUSED, headers=student).json()
+            stop = {"action": "stop"}
+            url = f"/api/jobs/{job['id']}/control"
+            server.post(url, json=stop, headers=bearer(job["token"])).raise_for_status()
+            mine.append(job["id"])
+        assert server.get(f"/api/jobs/{mine[0]}").status_code == 404
+        assert [server.get(f"/api/jobs/{j}").status_code for j in mine[1:]] == [200, 200]
+        assert server.get(f"/api/jobs/{theirs['id']}").status_code == 200
