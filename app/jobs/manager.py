@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from app.config import Settings
 from app.jobs.control import Command, Control
 from app.jobs.frames import Painter
 from app.jobs.log import JobLog, Measure, StatusChange
@@ -208,7 +209,7 @@ class JobManager:
         max_jobs: int = 60,
         retry_after: int = 10,
         progress_rate: float = 20.0,
-        details_rate: float = 5.0,
+        details_rate: float = Settings.model_fields["DETAILS_RATE"].default,
         neuron_resolution: int = 24,
         idle_timeout: float | None = 600.0,
         runner: Runner | None = None,

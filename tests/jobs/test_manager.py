@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.manager import (
     JobFinishedError,
@@ -216,3 +217,8 @@ async def test_an_idle_timeout_of_zero_never_stops_a_job():
         assert manager.stop_idle() == () and not job.final
     finally:
         await manager.aclose()
+
+
+def test_details_rate_default_is_the_settings_default():
+    # One default for the details pace: the server's setting.
+    assert JobManager().details_interval == 1.0 / Settings().DETAILS_RATE
