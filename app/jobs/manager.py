@@ -192,6 +192,11 @@ class TooManyJobsError(Exception):
         self.retry_after = retry_after
 
 
+def _default(setting: str) -> Any:
+    """A server setting's default: the one place the manager's defaults come from."""
+    return Settings.model_fields[setting].default
+
+
 class JobManager:
     """Creates and keeps the jobs of one server, within its limits.
 
@@ -205,13 +210,13 @@ class JobManager:
     def __init__(
         self,
         *,
-        max_running: int = 32,
-        max_jobs: int = 60,
-        retry_after: int = 10,
-        progress_rate: float = 20.0,
-        details_rate: float = Settings.model_fields["DETAILS_RATE"].default,
-        neuron_resolution: int = 24,
-        idle_timeout: float | None = 600.0,
+        max_running: int = _default("MAX_RUNNING_JOBS"),
+        max_jobs: int = _default("MAX_JOBS"),
+        retry_after: int = _default("RETRY_AFTER"),
+        progress_rate: float = _default("PROGRESS_RATE"),
+        details_rate: float = _default("DETAILS_RATE"),
+        neuron_resolution: int = _default("NEURON_GRID"),
+        idle_timeout: float | None = _default("IDLE_TIMEOUT"),
         runner: Runner | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

@@ -219,6 +219,13 @@ async def test_an_idle_timeout_of_zero_never_stops_a_job():
         await manager.aclose()
 
 
-def test_details_rate_default_is_the_settings_default():
-    # One default for the details pace: the server's setting.
-    assert JobManager().details_interval == 1.0 / Settings().DETAILS_RATE
+def test_the_managers_defaults_are_the_settings_defaults():
+    # One default for each: the server's setting.
+    manager, settings = JobManager(), Settings()
+    assert manager.details_interval == 1.0 / settings.DETAILS_RATE
+    assert manager.frame_interval == 1.0 / settings.PROGRESS_RATE
+    assert (manager.max_running, manager.max_jobs, manager.retry_after) == (
+        settings.MAX_RUNNING_JOBS,
+        settings.MAX_JOBS,
+        settings.RETRY_AFTER,
+    )
