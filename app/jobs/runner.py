@@ -30,6 +30,11 @@ from app.nn.trainer import Step, Trainer
 
 logger = logging.getLogger(__name__)
 
+FAILED = (
+    "The job failed on the server (the error is in the server's log). Start a new run; "
+    "if it fails again, tell whoever runs the server."
+)
+
 # A paced loop that is ahead sleeps at least this long, then runs every iteration due:
 # waking for each iteration (every 2 ms at 500/s) costs a thread switch and a turn each
 # time, which with a class of jobs took more time than the training itself.
@@ -105,9 +110,11 @@ class TrainingLoop:
         """Train until done, diverged, stopped or failed; never raises."""
         try:
             self._run()
-        except Exception as error:
+        except Exception:
+            # The traceback goes to the server's log; its viewers (any student with the
+            # link) are told what to do, not the server's internals.
             logger.exception("training job failed")
-            self.sink.set_status("failed", f"The job failed: {type(error).__name__}: {error}")
+            self.sink.set_status("failed", FAILED)
         finally:
             self._end_turn()
 
