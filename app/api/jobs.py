@@ -12,6 +12,7 @@ from app.api.limits import ReadableErrorsRoute, engine_error
 from app.api.owners import (
     OwnersDep,
     TokensDep,
+    client_jobs,
     client_of,
     make_room_for,
     over_client_limits,
@@ -58,9 +59,10 @@ async def create_job(
         raise RequestValidationError(errors)
     owners.keep_only(j.id for j in manager.list())
     client = client_of(request, settings)
-    if too_many := over_client_limits(owners, manager, client, settings):
+    mine = client_jobs(owners, manager, client)
+    if too_many := over_client_limits(mine, settings):
         raise _too_many(TooManyJobsError(too_many, settings.RETRY_AFTER))
-    await make_room_for(owners, manager, client, settings)
+    await make_room_for(manager, mine, settings)
     try:
         job = manager.create(body.spec(settings))
     except ValueError as error:

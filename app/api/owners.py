@@ -47,9 +47,9 @@ def client_of(connection: HTTPConnection, settings: Settings) -> str:
     return connection.client.host if connection.client else ""
 
 
-def over_client_limits(owners: Owners, manager: JobManager, client: str, settings: Settings) -> str:
-    """Why `client` may not start one more job (its share of the server is taken), or ""."""
-    active = sum(not job.final for job in client_jobs(owners, manager, client))
+def over_client_limits(mine: list[Job], settings: Settings) -> str:
+    """Why a client with jobs `mine` may not start one more (its share is taken), or ""."""
+    active = sum(not job.final for job in mine)
     bound = settings.MAX_ACTIVE_JOBS_PER_CLIENT
     if bound and active >= bound:
         return (
@@ -59,15 +59,12 @@ def over_client_limits(owners: Owners, manager: JobManager, client: str, setting
     return ""
 
 
-async def make_room_for(
-    owners: Owners, manager: JobManager, client: str, settings: Settings
-) -> None:
+async def make_room_for(manager: JobManager, mine: list[Job], settings: Settings) -> None:
     """At its bound of kept jobs, a client's own oldest finished ones go (not others')."""
     if not settings.MAX_JOBS_PER_CLIENT:
         return
-    finished = [job for job in client_jobs(owners, manager, client) if job.final]
-    kept = len(client_jobs(owners, manager, client))
-    for job in finished[: max(0, kept - settings.MAX_JOBS_PER_CLIENT + 1)]:
+    finished = [job for job in mine if job.final]
+    for job in finished[: max(0, len(mine) - settings.MAX_JOBS_PER_CLIENT + 1)]:
         await manager.delete(job.id)
 
 
