@@ -30,7 +30,6 @@ export class RunBar {
     this.step = byTestId(root, "step-button");
     this.fork = byTestId(root, "fork-button");
     this.owned = true; // false while watching someone else's run (a shared link)
-    this.statusNow = "ready";
     this.iteration = byTestId(root, "iteration");
     this.total = root.querySelector("#iteration-total");
     this.cost = byTestId(root, "cost");
@@ -50,7 +49,6 @@ export class RunBar {
 
   /** Status word and which buttons make sense in it. */
   setStatus(status) {
-    this.statusNow = status;
     this.status.textContent = STATUS_TEXT[status] || status;
     this.status.dataset.status = status;
     const playing = status === "running" || status === "queued";
@@ -72,7 +70,7 @@ export class RunBar {
     this.owned = owned;
     this.fork.hidden = owned;
     this.step.disabled = !owned;
-    this.setStatus(this.statusNow);
+    this.setStatus(this.status.dataset.status); // the buttons again, for the same status
   }
 
   /**
