@@ -38,15 +38,14 @@ Each column opens a fresh browser context (empty cache) and measures, in this or
   from navigation start to the first frame in which the cost chart is drawn and the run
   bar shows every iteration, and to the first frame with the boundary drawn.
 
-Boundaries drawn are counted from outside the page's code, by an init script that wraps
-the calls which draw into the boundary's element: Plotly's drawing functions (newPlot,
-react, restyle, update, extendTraces, ...) called on the boundary's div, and canvas
-drawing (putImageData, drawImage, transferFromImageBitmap) on a canvas inside it; at
-most one is counted per animation frame, so the count is frames in which the boundary
-changed. For TF Playground that is its output heatmap's canvas (`#heatmap`), which it
-redraws every epoch (its neurons' small heatmaps are not counted). `boundary_draws()` in
-the probe is the one function to switch when the page keeps its own counter; the
-"shown" checks of the second viewer sit beside it.
+Boundaries drawn: gradlive's page counts them itself (the boundary view's `drawn`, one a
+frame at most). For a page without such a counter the probe counts from outside, by an init
+script that wraps the calls which draw into the boundary's element: Plotly's drawing
+functions (newPlot, react, restyle, update, extendTraces, ...) called on the boundary's
+div, and canvas drawing (putImageData, drawImage, transferFromImageBitmap) on a canvas
+inside it; at most one is counted per animation frame, so the count is frames in which the
+boundary changed. For TF Playground that is its output heatmap's canvas (`#heatmap`), which
+it redraws every epoch (its neurons' small heatmaps are not counted).
 
 Every wait has a deadline; a column that fails says why under the table and the others
 still run. The machine may be shared: run it twice and read the figures side by side.
@@ -198,9 +197,11 @@ for (const [proto, names] of [
   }
 }
 
-/** Boundaries drawn so far: switch this to the page's own counter once it keeps one. */
+/** Boundaries drawn so far: the page's own counter where it keeps one (gradlive's view). */
 function boundary_draws() {
-  return drawnFrames;
+  const element = document.querySelector(TARGET.boundary);
+  const view = element && element.view;
+  return view && typeof view.drawn === "number" ? view.drawn : drawnFrames;
 }
 
 // Progress messages that carry a boundary, as they arrive on the page's websocket.
@@ -273,7 +274,7 @@ bench.armPause = () => {
 
 # A second viewer's page: when (ms from navigation start) its cost chart and boundary are
 # first shown. EXPECTED (the job's iterations) is prepended. These two checks read
-# gradlive's DOM as Plotly draws it: switch them with boundary_draws() when the page changes.
+# gradlive's DOM as Plotly draws it (the boundary is a layout image under the points).
 SHOWN = r"""
 const shown = { cost: null, boundary: null };
 window.__benchShown = shown;
@@ -285,7 +286,7 @@ function cost_shown() {
   );
 }
 function boundary_shown() {
-  return document.querySelector("#boundary-plot .heatmaplayer image") !== null;
+  return document.querySelector("#boundary-plot .imagelayer image[href^='data:image']") !== null;
 }
 const poll = () => {
   const t = performance.now();

@@ -23,24 +23,25 @@ export function plotConfig(name) {
 }
 
 /**
- * A scheduler that runs `draw` on an animation frame at most once every `ms` milliseconds,
- * however often it is asked: a chart redraws in whole (Plotly), so the messages that
- * arrive between two draws share one.
+ * A scheduler that runs `draw` on an animation frame, at most once a frame and at most
+ * once every `ms` milliseconds, however often it is asked: the messages that arrive
+ * between two draws share one, and the latest state wins.
  */
-export function throttledDraw(draw, ms = 100) {
-  let last = 0;
+export function throttledDraw(draw, ms = 0) {
+  let last = -Infinity;
   let pending = false;
+  const run = () =>
+    requestAnimationFrame(() => {
+      pending = false;
+      last = performance.now();
+      draw();
+    });
   return () => {
     if (pending) return;
     pending = true;
-    const wait = Math.max(0, last + ms - performance.now());
-    setTimeout(() => {
-      requestAnimationFrame(() => {
-        pending = false;
-        last = performance.now();
-        draw();
-      });
-    }, wait);
+    const wait = last + ms - performance.now();
+    if (wait > 0) setTimeout(run, wait);
+    else run();
   };
 }
 

@@ -5,6 +5,9 @@
 // (measured with each progress message) and the batch costs are a faint trace.
 // Plotly: newPlot once, extendTraces for new points (batched: at most ten calls a
 // second), restyle when the smoothing changes, past runs as traces after the run's four.
+// The chart keeps every iteration's cost; a line longer than twice the plot's width in
+// pixels is drawn decimated (each pixel column's lowest and highest cost, so a spike
+// never disappears), as one restyle, instead of 100,000 points a redraw.
 
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { formatCount } from "./format.js";
@@ -29,6 +32,8 @@ const MIN_DECADES = 0.2;
 const BATCH_HEADROOM = 0.15; // of the main lines' span, above their top
 // A past run's line is drawn from at most this many points: more than the chart has pixels.
 const MAX_OVERLAY_POINTS = 2000;
+// Milliseconds between two draws: every draw is a whole Plotly redraw of the chart.
+const DRAW_INTERVAL = 100;
 const MAX_LEGEND_NAME = 26;
 const LEGEND_FONT_SIZE = 14;
 const LEGEND_SYMBOL = 46; // px: the line sample before an entry's text, and a gap after it
@@ -83,6 +88,45 @@ function thinned(values) {
   for (let i = 0; i < values.length; i += Math.max(1, step)) x.push(i);
   if (values.length && x[x.length - 1] !== values.length - 1) x.push(values.length - 1);
   return { x, y: x.map((i) => values[i]) };
+}
+
+/**
+ * A line as drawn: every point while there are at most two a pixel column, else each
+ * column's lowest and highest point in their order (and a gap where a cost was null).
+ * `x` ascends. Copies, always: Plotly keeps the arrays it is given.
+ */
+export function decimate(x, y, columns) {
+  if (x.length <= 2 * columns) return { x: x.slice(), y: y.slice() };
+  const x0 = x[0];
+  const scale = columns / (x[x.length - 1] - x0 || 1);
+  const out = { x: [], y: [] };
+  let column = -1;
+  let lo = -1;
+  let hi = -1;
+  let gap = -1;
+  const emit = () => {
+    const picks = [lo, hi].filter((k, n, all) => k >= 0 && all.indexOf(k) === n).sort((a, b) => a - b);
+    if (gap >= 0) picks.push(gap);
+    for (const k of picks) {
+      out.x.push(x[k]);
+      out.y.push(k === gap ? null : y[k]);
+    }
+  };
+  for (let k = 0; k < x.length; k += 1) {
+    const c = Math.min(columns - 1, Math.floor((x[k] - x0) * scale));
+    if (c !== column) {
+      if (column >= 0) emit();
+      [column, lo, hi, gap] = [c, -1, -1, -1];
+    }
+    const v = y[k];
+    if (v === null || !Number.isFinite(v)) gap = k;
+    else {
+      if (lo < 0 || v < y[lo]) lo = k;
+      if (hi < 0 || v > y[hi]) hi = k;
+    }
+  }
+  if (column >= 0) emit();
+  return out;
 }
 
 /** Points received but not drawn yet, per series: x, raw cost, smoothed cost. */
@@ -227,16 +271,18 @@ export class CostChart {
   /** Draws into `div`; `hint` (optional) is shown while the chart has no costs. */
   constructor(div, hint = null) {
     this.div = div;
+    div.view = this; // for the tests and the benchmark: the costs kept, not only those drawn
     this.hint = hint;
     this.weight = 0;
     this.pending = null;
     this.miniBatch = false;
     this.log = false;
     this.empty = true;
+    this.decimated = false; // the run's lines are drawn decimated (they are long)
     this.rangeKey = "";
     this.rates = [];
     this.overlays = []; // past runs drawn over the chart: [{id, name, costs, style}]
-    this.schedule = throttledDraw(() => this.flush());
+    this.schedule = throttledDraw(() => this.flush(), DRAW_INTERVAL);
     this.clearData();
     const data = [
       series("train (raw)", INK, { raw: true, showlegend: false }),
@@ -274,10 +320,12 @@ export class CostChart {
 
   clearData() {
     // Raw values are kept so that a new smoothing weight can recompute the smoothed lines.
-    this.train = { x: [], y: [], smoother: new Smoother(this.weight) };
-    this.whole = { x: [], y: [], smoother: new Smoother(0) };
-    this.test = { x: [], y: [], smoother: new Smoother(0) };
+    // s: the smoothed costs (the train line's; the others are drawn as measured).
+    this.train = { x: [], y: [], s: [], smoother: new Smoother(this.weight) };
+    this.whole = { x: [], y: [], s: [], smoother: new Smoother(0) };
+    this.test = { x: [], y: [], s: [], smoother: new Smoother(0) };
     this.pending = emptyPending();
+    this.decimated = false;
   }
 
   /**
@@ -362,12 +410,20 @@ export class CostChart {
     const pending = this.pending[which];
     xs.forEach((x, k) => {
       const y = ys[k] === null || ys[k] === undefined ? null : Number(ys[k]);
+      const smoothed = line.smoother.push(y);
       line.x.push(x);
       line.y.push(y);
+      line.s.push(smoothed);
       pending.x.push(x);
       pending.raw.push(y);
-      pending.smooth.push(line.smoother.push(y));
+      pending.smooth.push(smoothed);
     });
+  }
+
+  /** The plot's width in pixels: as many columns as a decimated line keeps. */
+  columns() {
+    const size = this.div._fullLayout && this.div._fullLayout._size;
+    return Math.max(100, Math.round(size ? size.w : this.div.clientWidth));
   }
 
   /** One extendTraces call for everything that arrived since the last draw. */
@@ -376,6 +432,10 @@ export class CostChart {
     this.pending = emptyPending();
     if (!train.x.length && !whole.x.length && !test.x.length) return;
     this.showHint();
+    if (this.decimated || this.train.x.length > 2 * this.columns()) {
+      this.redraw(); // a long line: drawn anew from its decimation
+      return;
+    }
     window.Plotly.extendTraces(
       this.div,
       { x: [train.x, train.x, whole.x, test.x], y: [train.raw, train.smooth, whole.raw, test.raw] },
@@ -384,16 +444,26 @@ export class CostChart {
     this.fitAxes();
   }
 
-  /** Redraw all four lines from the kept raw values (new run, new smoothing weight). */
+  /**
+   * Redraw all four lines from the kept values (new run, new smoothing weight, a long
+   * line's new decimation).
+   */
   redraw() {
     const visibleRaw = this.weight > 0;
     const { train, whole, test } = this;
-    // Copies: Plotly keeps the arrays it is given, and extendTraces grows them later.
+    const columns = this.columns();
+    this.decimated = train.x.length > 2 * columns;
+    const lines = [
+      [train.x, train.y],
+      [train.x, train.s],
+      [whole.x, whole.y],
+      [test.x, test.y],
+    ].map(([x, y]) => decimate(x, y, columns));
     window.Plotly.restyle(
       this.div,
       {
-        x: [train.x.slice(), train.x.slice(), whole.x.slice(), test.x.slice()],
-        y: [train.y.slice(), smooth(train.y, this.weight), whole.y.slice(), test.y.slice()],
+        x: lines.map((line) => line.x),
+        y: lines.map((line) => line.y),
         visible: [visibleRaw, true, this.miniBatch, true],
       },
       TRACES,
@@ -431,7 +501,7 @@ export class CostChart {
     this.weight = weight;
     this.train.smoother = new Smoother(weight);
     // Bring the running smoother up to date so later points continue the same curve.
-    this.train.y.forEach((y) => this.train.smoother.push(y));
+    this.train.s = this.train.y.map((y) => this.train.smoother.push(y));
     this.redraw();
     if (this.overlays.length) this.drawOverlays();
   }

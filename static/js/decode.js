@@ -8,29 +8,14 @@ export function decodeBytes(b64) {
   return bytes;
 }
 
-/** R evenly spaced values from lo to hi, both included. */
-export function linspace(lo, hi, R) {
-  if (R === 1) return [lo];
-  const step = (hi - lo) / (R - 1);
-  return Array.from({ length: R }, (_, i) => lo + i * step);
-}
-
 /**
- * A boundary message as arrays for a heatmap: x (R), y (R), z (R rows of R) of P(y=1).
- * Row i of z is at y = y_min + i (y_max - y_min) / (R - 1): rows run upwards.
+ * P(y=1) at (x1, x2) from a boundary message and its decoded bytes: the nearest grid
+ * point's value, or null outside the grid (row i at y_min + i (y_max - y_min) / (R - 1)).
  */
-export function boundaryGrid(boundary) {
+export function probabilityAt(boundary, bytes, x1, x2) {
   const R = boundary.resolution;
-  const bytes = decodeBytes(boundary.z);
-  const z = [];
-  for (let i = 0; i < R; i += 1) {
-    const row = new Array(R);
-    for (let j = 0; j < R; j += 1) row[j] = bytes[i * R + j] / 255;
-    z.push(row);
-  }
-  return {
-    x: linspace(boundary.x_min, boundary.x_max, R),
-    y: linspace(boundary.y_min, boundary.y_max, R),
-    z,
-  };
+  const j = Math.round(((x1 - boundary.x_min) / (boundary.x_max - boundary.x_min)) * (R - 1));
+  const i = Math.round(((x2 - boundary.y_min) / (boundary.y_max - boundary.y_min)) * (R - 1));
+  if (!(i >= 0 && i < R && j >= 0 && j < R)) return null;
+  return bytes[i * R + j] / 255;
 }

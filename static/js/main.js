@@ -30,7 +30,7 @@ async function start() {
 
   const runBar = new RunBar($("#run-bar"));
   const cost = new CostChart($("#cost-plot"), $("#cost-hint"));
-  const boundary = new BoundaryPlot($("#boundary-plot"));
+  const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
   const network = new NetworkView($("#network"));
   const gradCheck = new GradCheck(checkSlot($("#equations")));
 

@@ -132,9 +132,9 @@ class Playground:
         """Wait until `n` (the train costs in the cost chart) satisfies a JS condition."""
         self.page.wait_for_function(
             "() => { const gd = document.querySelector('[data-testid=cost-plot]');"
-            f" const n = gd.data ? gd.data[0].x.length : 0; return {condition}; }}"
+            f" const n = gd.view ? gd.view.train.x.length : 0; return {condition}; }}"
         )
-        return int(self.plot("cost-plot", "gd.data[0].x.length"))
+        return int(self.plot("cost-plot", "gd.view.train.x.length"))
 
     def wait_for_status(self, *statuses: str) -> str:
         self.page.wait_for_function(

@@ -68,17 +68,19 @@ def test_train_advances_the_iteration_the_cost_curve_and_the_boundary(
     assert playground.wait_for_status("running") == "running"
     first = playground.wait_for_count("n >= 30")
     points = playground.wait_for_costs("n >= 1")
-    revision = playground.plot("boundary-plot", "gd.layout.datarevision")
+    drawn = playground.plot("boundary-plot", "gd.view.drawn")
 
     playground.wait_for_count(f"n >= {first + 60}")
     playground.page.wait_for_function(
-        "(r) => document.querySelector('[data-testid=boundary-plot]').layout.datarevision > r",
-        arg=revision,
+        "(n) => document.querySelector('[data-testid=boundary-plot]').view.drawn > n",
+        arg=drawn,
     )
     assert playground.wait_for_costs(f"n > {points}") > points
-    # The heatmap holds P(y=1) on the grid, and the cost is shown to 4 significant digits.
-    resolution = playground.plot("boundary-plot", "gd.data[0].z.length")
+    # The picture is P(y=1) on the job's grid, drawn under the points as Plotly's image.
+    resolution = playground.plot("boundary-plot", "gd.view.shown.resolution")
     assert resolution == playground.job(playground.job_id() or "")["config"]["grid"]
+    source = playground.plot("boundary-plot", "gd.layout.images[0].source")
+    assert source.startswith("data:image/png")
     assert playground.text("train-accuracy").endswith("%")
     assert playground.console_errors == []
 
@@ -218,14 +220,14 @@ def test_a_shared_url_restores_its_settings(playground: Playground) -> None:
 
     # Test points are drawn (as diamonds) and can be hidden.
     playground.page.wait_for_function(
-        "() => document.querySelector('[data-testid=boundary-plot]').data[3].x.length > 0"
+        "() => document.querySelector('[data-testid=boundary-plot]').data[2].x.length > 0"
     )
-    test_points = playground.plot("boundary-plot", "gd.data[3].x.length + gd.data[4].x.length")
+    test_points = playground.plot("boundary-plot", "gd.data[2].x.length + gd.data[3].x.length")
     assert test_points == round(0.25 * 300)
-    assert playground.plot("boundary-plot", "gd.data[3].marker.symbol") == "diamond"
+    assert playground.plot("boundary-plot", "gd.data[2].marker.symbol") == "diamond"
     playground.by_id("show-test").uncheck()
     playground.page.wait_for_function(
-        "() => document.querySelector('[data-testid=boundary-plot]').data[3].visible === false"
+        "() => document.querySelector('[data-testid=boundary-plot]').data[2].visible === false"
     )
 
 

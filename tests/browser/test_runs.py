@@ -152,13 +152,13 @@ def test_a_reload_keeps_the_list_and_a_run_gone_from_the_server_is_expired(
     playground.page.reload()
     wait_for_rows(playground, 2)
     assert row(playground, first).get_by_test_id("run-label").inner_text() == label
-    # The reloaded run's boundary is drawn whole: the x axis spans the heatmap.
+    # The reloaded run's boundary is drawn whole: the x axis spans the picture.
     playground.page.wait_for_function(
-        "() => document.querySelector('[data-testid=boundary-plot]').data[0].x.length > 0"
+        "() => document.querySelector('[data-testid=boundary-plot]').view.shown !== null"
     )
     lo, hi = playground.plot("boundary-plot", "gd._fullLayout.xaxis.range")
-    x = playground.plot("boundary-plot", "gd.data[0].x")
-    assert lo <= x[0] and x[-1] <= hi
+    image = playground.plot("boundary-plot", "gd.layout.images[0]")
+    assert lo <= image["x"] and image["x"] + image["sizex"] <= hi
     assert row(playground, second).get_attribute("aria-current") == "true"
     # The past run's costs come back from its snapshot: it can be drawn again.
     toggle = row(playground, first).get_by_test_id("run-overlay")
