@@ -330,9 +330,11 @@ class JobManager:
         TooManyJobsError when max_running jobs train: it stays paused, and resumes when its
         owner presses Resume or comes back once more. A job its owner paused stays paused.
         """
-        if job.idle_paused and job.status == "paused":
+        if not job.idle_paused or job.final:
+            return
+        if job.status == "paused":  # else its pause is on its way: it still has its place
             self._check_training("Your job stays paused: press Resume in a little while.")
-            await self.control(job.id, Command("resume", reason=RESUMED))
+        await self.control(job.id, Command("resume", reason=RESUMED))
 
     async def control(self, job_id: str, command: Command, timeout: float = 2.0) -> Job:
         """Send a command and wait (up to `timeout` s) until the job has applied it.

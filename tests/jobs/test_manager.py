@@ -223,6 +223,10 @@ async def test_a_job_paused_for_being_idle_resumes_when_its_owner_is_back(idling
         assert job.status == "running" and "owner's page is open again" in job.log.status.detail
         assert not job.idle_paused and job.owner_sockets == 1
     assert job.owner_sockets == 0
+    clock.now += 600
+    assert idling.pause_idle() == (job,)
+    await idling.owner_back(job)  # back at once, perhaps before the pause was applied
+    assert job.status == "running" and not job.idle_paused
 
 
 async def test_a_job_its_owner_paused_is_not_resumed_when_they_are_back(idling, clock):
