@@ -33,9 +33,11 @@ class Settings(BaseSettings):
     # oldest first to make room).
     MAX_RUNNING_JOBS: int = Field(default=32, ge=1)
     MAX_JOBS: int = Field(default=60, ge=1)
-    # Seconds after which a job that nobody watches (no websocket) or steers is stopped
-    # when its place is needed: a page closed on a paused job must not keep it forever.
-    # 0: never.
+    # Seconds after which a queued or running job whose owner has no page open on it (no
+    # websocket that sent its token) and sent no request with its token is paused, so it
+    # frees its training place; it resumes when its owner's page is back (if a place is
+    # free). Watchers never keep a job alive. When MAX_JOBS are kept and none has finished,
+    # the job left the longest (at least this long) is stopped to make room. 0: never.
     IDLE_TIMEOUT: float = Field(default=600.0, ge=0)
     # What one client (one address) may hold of those, so no student can take every place:
     # jobs not yet ended (queued, running or paused; the lecture's hidden-size experiment

@@ -1,7 +1,8 @@
 """The FastAPI app: `create_app(settings)` wires routers, assets and the job manager."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import anyio
 from fastapi import FastAPI
@@ -33,9 +34,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.manager = manager
         app.state.checking = anyio.Lock()  # gradient checks run one at a time
+        # Jobs whose owner's page has closed pause on a timer, not only when places run out.
+        idle_check = asyncio.create_task(manager.check_idle())
         try:
             yield
         finally:
+            idle_check.cancel()
+            with suppress(asyncio.CancelledError):
+                await idle_check
             await manager.aclose()
 
     app = FastAPI(

@@ -139,6 +139,16 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pa
     raise RuntimeError(f"the server did not answer /healthz in {SERVER_START_SECONDS} s")
 
 
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 class KeepsTokens:
     """httpx event hooks that act as the page does: keep the token of each job this client
     created and send them all (`Authorization: Bearer t1, t2`) unless a request sets its own."""

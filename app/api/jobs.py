@@ -15,6 +15,7 @@ from app.api.owners import (
     client_jobs,
     client_of,
     make_room_for,
+    note_owner,
     over_client_limits,
     require_owner,
 )
@@ -82,9 +83,13 @@ async def list_jobs(manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=refusals(404))
-async def read_job(job_id: str, manager: JobManagerDep) -> Any:
+async def read_job(
+    job_id: str, manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep
+) -> Any:
     """A job's status, config, last iteration and latest metrics."""
-    return _get(manager, job_id).summary()
+    job = _get(manager, job_id)
+    note_owner(manager, owners, job, tokens)
+    return job.summary()
 
 
 @router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(403, 404))
@@ -117,7 +122,9 @@ async def control_job(
     403 without the job's token; 429 when resuming or stepping a paused job while the
     server trains all it can.
     """
-    require_owner(owners, _get(manager, job_id).id, tokens)
+    job = _get(manager, job_id)
+    require_owner(owners, job.id, tokens)
+    note_owner(manager, owners, job, tokens)
     errors = control_errors(body, settings)
     if errors:
         raise RequestValidationError(errors)
@@ -143,6 +150,7 @@ async def check_gradients(
     """
     job = _get(manager, job_id)
     require_owner(owners, job.id, tokens)
+    note_owner(manager, owners, job, tokens)
     if job.checking:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,

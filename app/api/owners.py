@@ -40,6 +40,15 @@ def require_owner(owners: Owners, job_id: str, tokens: list[str]) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=FORBIDDEN)
 
 
+def note_owner(manager: JobManager, owners: Owners, job: Job, tokens: list[str]) -> None:
+    """A request with the job's own token is its owner at work: its idle time starts again.
+
+    The admin's token or none does not count: a watcher must not keep someone's job alive.
+    """
+    if owners.owns(job.id, tokens):
+        manager.seen_by_owner(job)
+
+
 def client_of(connection: HTTPConnection, settings: Settings) -> str:
     """The address a request comes from: the first X-Forwarded-For behind a trusted proxy."""
     if settings.TRUST_PROXY and (forwarded := connection.headers.get("x-forwarded-for")):

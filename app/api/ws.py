@@ -79,7 +79,7 @@ async def watch_job(
         return
     viewer = _Viewer(websocket, job, manager, settings)
     # Counted from before the handshake, so sockets opened at once cannot pass the bound.
-    with manager.watching(job), viewer.budget.member(viewer):
+    with manager.watching(job), viewer.budget.member(viewer), viewer.presence:
         await websocket.accept()
         async with anyio.create_task_group() as group:
 
@@ -187,6 +187,8 @@ class _Viewer:
         self.budget: SendBudget = websocket.app.state.send_budget
         self.owners: Owners = websocket.app.state.owners
         self.steers = False  # once it sent the job's (or the admin's) token
+        self.owns = False  # once it sent the job's own token: it is its owner's page
+        self.presence = contextlib.ExitStack()  # holds manager.owner_watching while it owns
         self._sending = anyio.Lock()
 
     async def send(self, text: str) -> None:
@@ -230,7 +232,7 @@ class _Viewer:
         if not isinstance(data, dict):
             return error_message('Send a JSON object, e.g. {"action": "pause"}.')
         if data.get("action") == "auth":
-            return self.authenticate(data.get("token"))
+            return await self.authenticate(data.get("token"))
         try:
             body = JobControl.model_validate(data)
         except ValidationError as error:
@@ -248,11 +250,24 @@ class _Viewer:
             return error_message("Job not found")
         return None
 
-    def authenticate(self, token: object) -> str | None:
-        """`{"action": "auth", "token": ...}`: steer from now on, or an `error` saying why not."""
+    async def authenticate(self, token: object) -> str | None:
+        """`{"action": "auth", "token": ...}`: steer from now on, or an `error` saying why not.
+
+        The job's own token (not the admin's) makes this socket its owner's page: the job
+        does not idle while it is open, and resumes if it was paused for being idle (an
+        `error` when the server is full: it stays paused).
+        """
         if not isinstance(token, str) or not self.owners.may_steer(self.job.id, [token]):
             return error_message(WRONG_TOKEN)
         self.steers = True
+        if self.owns or not self.owners.owns(self.job.id, [token]):
+            return None
+        self.owns = True
+        self.presence.enter_context(self.manager.owner_watching(self.job))
+        try:
+            await self.manager.owner_back(self.job)
+        except TooManyJobsError as error:
+            return error_message(str(error))
         return None
 
 

@@ -19,6 +19,7 @@ class Command:
     """One command: `steps` for "step"; "set" changes what is given.
 
     set_speed tells whether `speed` is meant (None then means as fast as it can).
+    reason: the status detail a stop, pause or resume shows instead of the usual one.
     """
 
     action: Action

@@ -25,6 +25,10 @@ from app.nn import datasets
 from app.nn.trainer import TrainConfig, Trainer
 
 SHUTTING_DOWN = "The server is shutting down."
+RESUMED = "Resumed: its owner's page is open again."
+# How often (s) check_idle looks for jobs whose owner has gone (every half idle time when
+# that is shorter): a job pauses at most this long after its idle time is up.
+IDLE_CHECK = 2.0
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,10 @@ class DataSplit:
 class Job:
     """One training job: spec, data, log and control channel (the runner has its loop).
 
-    viewers: websockets watching it now; seen: when (manager's clock) someone last
-    looked at it or steered it; checking: a gradient check of it is under way.
+    viewers: websockets watching it now; owner_sockets: those of them that sent its own
+    token (its owner's pages); seen: when (manager's clock) its owner last had a page open
+    or sent a request with its token; idle_paused: it was paused because its owner was
+    away, so it resumes when they come back; checking: a gradient check of it is under way.
     """
 
     def __init__(
@@ -134,7 +140,9 @@ class Job:
         self.speed = spec.speed
         self.dataset_json = data.to_json(spec.dataset)
         self.viewers = 0
+        self.owner_sockets = 0
         self.seen = seen
+        self.idle_paused = False
         self.checking = False
 
     @property
@@ -202,9 +210,16 @@ class JobManager:
 
     max_running jobs may train at once (queued or running; a paused job costs nothing
     and holds no place, but resuming it needs one). max_jobs are kept in memory, finished
-    ones dropped oldest first. A job that nobody has watched or steered for idle_timeout
-    seconds (None: never) is stopped when its place is needed, so jobs left behind by
-    closed pages do not fill the server.
+    ones dropped oldest first.
+
+    A queued or running job whose owner has had no page open and sent no request with its
+    token for idle_timeout seconds (None: never) is paused (pause_idle, which check_idle
+    runs on a timer), so a closed page frees its training place; it resumes when its
+    owner's page is back (owner_back). Watchers never keep a job from idling. Paused jobs
+    hold no training place, so none is taken back when one is needed; but they are kept,
+    so when max_jobs are kept and none has finished, the job whose owner has been away the
+    longest (idle_timeout s at least) is stopped and dropped: jobs left behind by closed
+    pages must not fill the server for good.
     """
 
     def __init__(
@@ -237,11 +252,9 @@ class JobManager:
         """Build a job from its spec and start it; ValueError for a bad spec.
 
         TooManyJobsError when max_running jobs are training, or max_jobs are kept and none
-        has finished (finished jobs are dropped oldest first to make room). Idle jobs are
-        stopped first.
+        has finished or was left behind by its owner (see _make_room).
         """
-        self.stop_idle()
-        self._check_training()
+        self._check_training(f"Stop or delete a job, or try again in {self.retry_after} s.")
         spec = spec.resolved()
         data = DataSplit.make(spec)
         trainer = Trainer(spec.train_config(), data.X_train, data.Y_train, data.X_test, data.Y_test)
@@ -273,13 +286,15 @@ class JobManager:
         return list(self._jobs.values())
 
     def get(self, job_id: str) -> Job:
-        """The job with this id; JobNotFoundError otherwise. Asking for it resets its idle time."""
+        """The job with this id; JobNotFoundError otherwise."""
         try:
-            job = self._jobs[job_id]
+            return self._jobs[job_id]
         except KeyError:
             raise JobNotFoundError(job_id) from None
+
+    def seen_by_owner(self, job: Job) -> None:
+        """Its owner sent a request with its token: its idle time starts again."""
         job.seen = self.clock()
-        return job
 
     def training(self) -> int:
         """How many jobs train (queued or running, or being resumed); paused ones do not."""
@@ -290,16 +305,36 @@ class JobManager:
 
     @contextlib.contextmanager
     def watching(self, job: Job) -> Iterator[None]:
-        """While a viewer watches `job`: it is not idle, and it counts in `viewers`."""
+        """While a viewer watches `job`: it counts in `viewers` (which the limits bound)."""
         job.viewers += 1
         self.viewers += 1
-        job.seen = self.clock()
         try:
             yield
         finally:
             job.viewers -= 1
             self.viewers -= 1
-            job.seen = self.clock()  # idle from when its last viewer left
+
+    @contextlib.contextmanager
+    def owner_watching(self, job: Job) -> Iterator[None]:
+        """While its owner's page (a socket that sent its own token) is open: it is not idle."""
+        job.owner_sockets += 1
+        try:
+            yield
+        finally:
+            job.owner_sockets -= 1
+            job.seen = self.clock()  # idle from when its owner's last page closed
+
+    async def owner_back(self, job: Job) -> None:
+        """Its owner's page is open again: a job paused for being idle resumes.
+
+        TooManyJobsError when max_running jobs train: it stays paused, and resumes when its
+        owner presses Resume or comes back once more. A job its owner paused stays paused.
+        """
+        if not job.idle_paused or job.final:
+            return
+        if job.status == "paused":  # else its pause is on its way: it still has its place
+            self._check_training("Your job stays paused: press Resume in a little while.")
+        await self.control(job.id, Command("resume", reason=RESUMED))
 
     async def control(self, job_id: str, command: Command, timeout: float = 2.0) -> Job:
         """Send a command and wait (up to `timeout` s) until the job has applied it.
@@ -312,8 +347,9 @@ class JobManager:
             raise JobFinishedError(f"The job has ended ({job.status}): start a new one.")
         starts = command.action in ("resume", "step") and job.status == "paused"
         if starts and job.id not in self._starting:
-            self.stop_idle()
-            self._check_training(resuming=True)
+            self._check_training(f"The job stays paused: try again in {self.retry_after} s.")
+        if command.action in ("pause", "resume", "step"):
+            job.idle_paused = False  # steered since: only its own pause is undone by a return
         if command.action == "set":
             if command.learning_rate is not None:
                 job.learning_rate = command.learning_rate
@@ -329,27 +365,33 @@ class JobManager:
                 self._starting.discard(job.id)
         return job
 
-    def stop_idle(self) -> tuple[Job, ...]:
-        """Stop every unfinished job that nobody has watched or steered for idle_timeout s."""
-        if self.idle_timeout is None:
-            return ()
-        now = self.clock()
+    def pause_idle(self) -> tuple[Job, ...]:
+        """Pause every queued or running job whose owner has been away for idle_timeout s.
+
+        A real pause through its control channel: once the loop has applied it (at its next
+        iteration) the job holds no training place. Returns the jobs paused.
+        """
         idle = tuple(
             job
             for job in self._jobs.values()
-            if not job.final and job.viewers == 0 and now - job.seen >= self.idle_timeout
+            if job.status in ("queued", "running") and not job.idle_paused and self._away(job)
         )
-        minutes = self.idle_timeout / 60
-        reason = (
-            f"Stopped: nobody watched or steered the job for {minutes:g} minute"
-            + ("" if minutes == 1 else "s")
-            + ", so its place went to others."
+        detail = (
+            f"Paused: its owner's page was closed for {self._idle_time()}. "
+            "It resumes when they open it again."
         )
         for job in idle:
-            job.control.send(Command("stop", reason=reason))
-            # Final at once, so its place is free now; the loop writes nothing more.
-            job.log.set_status("stopped", reason)
+            job.idle_paused = True
+            job.control.send(Command("pause", reason=detail))
         return idle
+
+    async def check_idle(self) -> None:
+        """pause_idle every IDLE_CHECK s (or half idle time, if shorter), until cancelled."""
+        if self.idle_timeout is None:
+            return
+        while True:
+            await asyncio.sleep(min(IDLE_CHECK, self.idle_timeout / 2))
+            self.pause_idle()
 
     async def delete(self, job_id: str, timeout: float = 0.5) -> None:
         """Stop the job (its viewers see `stopped`) and forget it."""
@@ -365,8 +407,7 @@ class JobManager:
         """Stop every unfinished job at once: its viewers get `stopped` with `reason`."""
         for job in self._jobs.values():
             if not job.final:
-                job.control.send(Command("stop", reason=reason))
-                job.log.set_status("stopped", reason)  # final now: the loop writes no more
+                _stop_now(job, reason)
 
     async def aclose(self, timeout: float = 2.0) -> None:
         """Stop every job and wait a little for their threads."""
@@ -375,24 +416,31 @@ class JobManager:
                 job.control.send(Command("stop", reason=SHUTTING_DOWN))
         await asyncio.to_thread(self.runner.shutdown, timeout)
 
-    def _check_training(self, resuming: bool = False) -> None:
+    def _check_training(self, advice: str) -> None:
+        """TooManyJobsError, ending with `advice`, when max_running jobs train."""
         if self.training() >= self.max_running:
-            advice = (
-                "The job stays paused: try again"
-                if resuming
-                else "Stop or delete a job, or try again"
-            )
             raise TooManyJobsError(
-                f"{self.max_running} jobs are already training, the most this server runs "
-                f"at once. {advice} in {self.retry_after} s.",
+                f"The server is full: {self.max_running} jobs are already training, the most "
+                f"it runs at once. {advice}",
                 self.retry_after,
             )
 
     def _make_room(self) -> None:
+        """Drop finished jobs, oldest first, until fewer than max_jobs are kept; when none
+        has finished, stop and drop the job whose owner has been away the longest."""
         finished = [job for job in self._jobs.values() if job.final]
         finished.sort(key=lambda job: job.created_at)
         while len(self._jobs) >= self.max_jobs and finished:
             self._jobs.pop(finished.pop(0).id, None)
+        full = len(self._jobs) >= self.max_jobs
+        if full and (away := [job for job in self._jobs.values() if self._away(job)]):
+            left = min(away, key=lambda job: job.seen)
+            _stop_now(
+                left,
+                f"Stopped: its owner's page was closed for {self._idle_time()}, and the "
+                "server needed its place for a new job.",
+            )
+            self._jobs.pop(left.id)
         if len(self._jobs) >= self.max_jobs:
             raise TooManyJobsError(
                 f"The server keeps at most {self.max_jobs} jobs and none has finished. "
@@ -400,10 +448,30 @@ class JobManager:
                 self.retry_after,
             )
 
+    def _away(self, job: Job) -> bool:
+        """Whether its owner has had no page open and sent no request for idle_timeout s."""
+        return (
+            self.idle_timeout is not None
+            and job.owner_sockets == 0
+            and self.clock() - job.seen >= self.idle_timeout
+        )
+
+    def _idle_time(self) -> str:
+        """idle_timeout in words: "10 minutes", "1 minute", "30 seconds"."""
+        seconds = self.idle_timeout or 0.0
+        value, unit = (seconds / 60, "minute") if seconds >= 60 else (seconds, "second")
+        return f"{value:g} {unit}" + ("" if value == 1 else "s")
+
     def _new_id(self) -> str:
         while (job_id := secrets.token_hex(6)) in self._jobs:
             pass
         return job_id
+
+
+def _stop_now(job: Job, reason: str) -> None:
+    """Stop the job and make it final at once, so its place is free now."""
+    job.control.send(Command("stop", reason=reason))
+    job.log.set_status("stopped", reason)  # the loop writes nothing more once it has ended
 
 
 async def _wait(job: Job, condition: Callable[[], bool], timeout: float) -> None:

@@ -37,12 +37,15 @@ class Owners:
     def is_admin(self, tokens: Iterable[str]) -> bool:
         return self._admin is not None and any(self._matches(t, self._admin) for t in tokens)
 
+    def owns(self, job_id: str, tokens: Iterable[str]) -> bool:
+        """Whether one of `tokens` is the job's own (the admin's is not)."""
+        owner = self._hashes.get(job_id)
+        return owner is not None and any(self._matches(t, owner) for t in tokens)
+
     def may_steer(self, job_id: str, tokens: Iterable[str]) -> bool:
         """Whether one of `tokens` is the job's own or the admin's."""
         tokens = list(tokens)
-        owner = self._hashes.get(job_id)
-        mine = owner is not None and any(self._matches(t, owner) for t in tokens)
-        return mine or self.is_admin(tokens)
+        return self.owns(job_id, tokens) or self.is_admin(tokens)
 
     def keep_only(self, job_ids: Iterable[str]) -> None:
         """Forget the jobs the server no longer keeps (deleted, or dropped to make room)."""

@@ -219,10 +219,10 @@ class TrainingLoop:
             self._finish("stopped", command.reason or f"Stopped after {self._iteration_text()}.")
             return True
         if command.action == "pause" and not self.paused:
-            self._pause()
+            self._pause(command.reason)
         elif command.action == "resume" and (self.paused or self.steps_left is not None):
             self.steps_left = None
-            self._resume()
+            self._resume(command.reason)
         elif command.action == "step":
             self.steps_left = command.steps
             if self.paused:
@@ -237,14 +237,14 @@ class TrainingLoop:
                 self.pacer.set_speed(command.speed)
         return False
 
-    def _pause(self) -> None:
+    def _pause(self, detail: str = "") -> None:
         self.paused = True
         self.steps_left = None
         if self._pending or self._details_at != self._logged:
             # A paused job is looked at closely: its network and weights are those of now.
             self._next_details = -math.inf
             self._flush()
-        self.sink.set_status("paused", f"Paused after {self._iteration_text()}.")
+        self.sink.set_status("paused", detail or f"Paused after {self._iteration_text()}.")
 
     def _resume(self, detail: str = "") -> None:
         self.paused = False

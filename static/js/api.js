@@ -58,7 +58,8 @@ function keepToken(id, token) {
   }
 }
 
-function tokenFor(id) {
+/** The token of job `id` if this browser created it, else null. */
+export function tokenFor(id) {
   return memory.get(id) ?? loadTokens().get(id) ?? null;
 }
 

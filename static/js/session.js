@@ -102,6 +102,7 @@ export class Session {
     this.settingsView.updateUrl(job);
     this.runBar.setOwned(api.ownsJob(job.id));
     this.socket = new JobSocket(job.id, {
+      token: api.tokenFor(job.id),
       onMessage: (message) => this.receive(job.id, message),
       onRetry: () => this.runBar.say("Connection lost: reconnecting…", "warning"),
       onGone: () => {

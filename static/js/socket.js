@@ -26,10 +26,11 @@ export class JobSocket {
   /**
    * Watch job `jobId`: onMessage(message) for every message; onRetry(delayMs) when the
    * socket ended before the job did, just before reconnecting after delayMs; onGone()
-   * when the server has no such job (any more).
+   * when the server has no such job (any more). `token`: the job's, when this page owns it.
    */
-  constructor(jobId, { onMessage, onRetry, onGone }) {
+  constructor(jobId, { token = null, onMessage, onRetry, onGone }) {
     this.jobId = jobId;
+    this.token = token;
     this.onMessage = onMessage;
     this.onRetry = onRetry;
     this.onGone = onGone;
@@ -46,6 +47,9 @@ export class JobSocket {
     this.opened = false;
     ws.onopen = () => {
       this.opened = true;
+      // The owner's page says so: while it is open the job does not idle, and a job paused
+      // because its owner's page was closed resumes.
+      if (this.token) ws.send(JSON.stringify({ action: "auth", token: this.token }));
     };
     ws.onmessage = (event) => {
       const message = JSON.parse(event.data);

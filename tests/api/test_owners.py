@@ -11,6 +11,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import FakeClock
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -107,6 +108,46 @@ async def test_the_admin_token_lists_steers_and_deletes_every_job(admin_settings
             ws.send_json({"action": "stop"})
             while (message := ws.receive_json()).get("status") != "stopped":
                 assert message["type"] != "error", message
+
+
+@pytest.mark.parametrize(
+    "settings", [Settings(MAX_RUNNING_JOBS=3, MAX_JOBS=4, ADMIN_TOKEN=SecretStr(ADMIN))]
+)
+async def test_only_requests_with_the_jobs_own_token_keep_it_from_idling(app, client, stranger):
+    manager = app.state.manager
+    manager.clock = clock = FakeClock()
+    job = (await client.post("/api/jobs", json=PAUSED)).json()
+    url = f"/api/jobs/{job['id']}"
+    clock.now += 60
+    assert (await stranger.get(url)).status_code == 200
+    assert (await stranger.get(url, headers=bearer(ADMIN))).status_code == 200
+    step = {"action": "step"}
+    admin_step = await stranger.post(f"{url}/control", json=step, headers=bearer(ADMIN))
+    assert admin_step.status_code == 200
+    assert manager.get(job["id"]).seen == 1000  # when it was created
+    for method, path, body in [
+        ("GET", "", None),
+        ("POST", "/control", {"action": "set", "learning_rate": 0.5}),
+        ("POST", "/gradcheck", None),
+    ]:
+        clock.now += 60
+        assert (await client.request(method, url + path, json=body)).status_code == 200
+        assert manager.get(job["id"]).seen == clock.now, path
+
+
+def test_an_admins_socket_is_not_the_owners_page(admin_settings):
+    app = create_app(admin_settings)
+    with TestClient(app) as server:
+        job = server.post("/api/jobs", json=PAUSED).json()
+        url = f"/ws/jobs/{job['id']}"
+        with server.websocket_connect(url) as admin, server.websocket_connect(url) as owner:
+            for ws, token in ((admin, ADMIN), (owner, job["token"])):
+                ws.send_json({"action": "auth", "token": token})
+                ws.send_json({"action": "jump"})  # its error comes once the auth is applied
+                while ws.receive_json()["type"] != "error":
+                    pass
+            watched = app.state.manager.get(job["id"])
+            assert watched.viewers == 2 and watched.owner_sockets == 1
 
 
 def test_over_the_websocket_only_the_token_steers(app):

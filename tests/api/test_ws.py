@@ -72,6 +72,13 @@ def read_until(ws, predicate):
             return received
 
 
+def ws_stop(ws):
+    """Stop the job over its owner's socket and read until the close."""
+    ws.send_json({"action": "stop"})
+    received, code = read_until_closed(ws)
+    assert received[-1]["status"] == "stopped" and code == 1000
+
+
 def costs_in_order(received):
     """Snapshot history plus progress batches, checking each batch starts where it should."""
     assert received[0]["type"] == "snapshot"
@@ -348,6 +355,38 @@ def test_resuming_over_the_socket_in_a_full_server_is_an_error_and_the_job_stays
         read_until(ws, lambda m: m.get("status") == "running")
         ws.send_json({"action": "stop"})
         read_until_closed(ws)
+
+
+@pytest.mark.parametrize("settings", [Settings(IDLE_TIMEOUT=1.0)])
+def test_a_job_pauses_when_its_owners_page_closes_and_resumes_when_it_is_back(client):
+    job = create(client, iterations=100_000, speed=50)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as watcher:
+        with steer(client, job) as owner:
+            read_until(owner, lambda m: m.get("status") == "running")
+        # Only a watcher is left: the job pauses, and every viewer is told why.
+        paused = read_until(watcher, lambda m: m.get("status") == "paused")[-1]
+        assert paused["detail"] == (
+            "Paused: its owner's page was closed for 1 second. It resumes when they open it again."
+        )
+        with steer(client, job) as owner:
+            resumed = read_until(owner, lambda m: m.get("status") == "running")[-1]
+            assert resumed["detail"] == "Resumed: its owner's page is open again."
+            ws_stop(owner)
+
+
+@pytest.mark.parametrize("settings", [Settings(IDLE_TIMEOUT=1.0, MAX_RUNNING_JOBS=1)])
+def test_an_owner_back_on_a_full_server_is_told_to_press_resume_later(client):
+    job = create(client, iterations=100_000, speed=50)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as watcher:
+        read_until(watcher, lambda m: m.get("status") == "paused")  # its owner never came
+    other = create(client, iterations=100_000, speed=50)  # takes the one training place
+    with steer(client, other) as other_owner, steer(client, job) as owner:
+        error = read_until(owner, lambda m: m["type"] == "error")[-1]
+        assert "server is full" in error["detail"] and "press Resume" in error["detail"]
+        ws_stop(other_owner)
+        owner.send_json({"action": "resume"})
+        read_until(owner, lambda m: m.get("status") == "running")
+        ws_stop(owner)
 
 
 def test_viewers_are_counted_while_they_watch_and_not_after(client, app):

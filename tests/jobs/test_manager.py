@@ -13,6 +13,7 @@ from app.jobs.manager import (
     JobSpec,
     TooManyJobsError,
 )
+from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.anyio
 
@@ -129,16 +130,6 @@ async def test_closing_stops_every_job():
         assert job.status == "stopped"
 
 
-class FakeClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
 PAUSED = JobSpec(iterations=100_000, grid=10, start_paused=True)
 
 
@@ -172,49 +163,122 @@ async def test_commands_that_do_not_start_a_paused_job_pass_when_the_server_is_f
     assert job.status == "stopped"
 
 
-async def test_a_job_nobody_watches_or_steers_is_stopped_when_its_place_is_needed():
-    clock = FakeClock()
-    manager = JobManager(max_running=1, max_jobs=2, idle_timeout=600, clock=clock)
-    try:
-        left = manager.create(SLOW)
-        clock.now += 599
-        with pytest.raises(TooManyJobsError):
-            manager.create(SLOW)
-        clock.now += 1
-        job = manager.create(SLOW)  # the first one has been idle for 600 s
-        assert left.status == "stopped" and "nobody watched or steered" in left.log.status.detail
-        assert "10 minutes" in left.log.status.detail
-        assert manager.training() == 1 and job.status in {"queued", "running"}
-    finally:
-        await manager.aclose()
+IDLE = "Paused: its owner's page was closed for 10 minutes. It resumes when they open it again."
 
 
-async def test_watching_asking_and_steering_keep_a_job_from_being_idle():
-    clock = FakeClock()
-    manager = JobManager(max_running=5, idle_timeout=60, clock=clock)
-    try:
-        watched, asked, steered = (manager.create(SLOW) for _ in range(3))
-        with manager.watching(watched):
-            assert watched.viewers == 1 and manager.viewers == 1
-            clock.now += 120
-            manager.get(asked.id)
-            await manager.control(steered.id, Command("set", learning_rate=0.5))
-            assert manager.stop_idle() == ()
-        assert watched.viewers == 0 and manager.viewers == 0
-        assert manager.stop_idle() == ()  # idle from when its last viewer left
-        clock.now += 60
-        assert set(manager.stop_idle()) == {watched, asked, steered}
-    finally:
-        await manager.aclose()
+@pytest.fixture
+def clock():
+    return FakeClock()
 
 
-async def test_an_idle_timeout_of_zero_never_stops_a_job():
-    clock = FakeClock()
-    manager = JobManager(idle_timeout=0, clock=clock)
+@pytest.fixture
+async def idling(clock):
+    """A manager whose jobs idle after 600 s on `clock`, with one training place."""
+    manager = JobManager(max_running=1, max_jobs=3, idle_timeout=600, clock=clock)
+    yield manager
+    await manager.aclose()
+
+
+async def idle_paused(manager, clock, job):
+    """Let `job`'s owner be away for the idle time: it is paused for being idle."""
+    clock.now = job.seen + manager.idle_timeout
+    assert job in manager.pause_idle()
+    return await paused(job)
+
+
+async def test_a_job_whose_owners_page_has_closed_is_paused_after_the_idle_time(idling, clock):
+    job = idling.create(SLOW)
+    with idling.owner_watching(job):
+        clock.now += 1000
+        assert idling.pause_idle() == ()  # its owner's page is open
+    clock.now += 599
+    assert idling.pause_idle() == ()  # idle from when its owner's last page closed
+    clock.now += 1
+    assert idling.pause_idle() == (job,)
+    await paused(job)
+    assert job.log.status.detail == IDLE and job.idle_paused
+    assert idling.pause_idle() == ()  # paused once, not again and again
+    assert idling.training() == 0
+    idling.create(SLOW)  # its training place is free
+
+
+async def test_watchers_do_not_keep_a_job_alive_its_owners_requests_do(idling, clock):
+    idling.max_running = 2
+    watched, used = idling.create(SLOW), idling.create(SLOW)
+    with idling.watching(watched), idling.watching(used):
+        clock.now += 300
+        idling.get(watched.id)  # what GET /api/jobs/{id} without the token does
+        idling.seen_by_owner(used)  # a request with its token (app.api.owners.note_owner)
+        clock.now += 300
+        assert idling.pause_idle() == (watched,)
+        assert watched.viewers == 1 and idling.viewers == 2
+    clock.now += 300
+    assert idling.pause_idle() == (used,)
+
+
+async def test_a_job_paused_for_being_idle_resumes_when_its_owner_is_back(idling, clock):
+    job = await idle_paused(idling, clock, idling.create(SLOW))
+    with idling.owner_watching(job):
+        await idling.owner_back(job)
+        assert job.status == "running" and "owner's page is open again" in job.log.status.detail
+        assert not job.idle_paused and job.owner_sockets == 1
+    assert job.owner_sockets == 0
+    clock.now += 600
+    assert idling.pause_idle() == (job,)
+    await idling.owner_back(job)  # back at once, perhaps before the pause was applied
+    assert job.status == "running" and not job.idle_paused
+
+
+async def test_a_job_its_owner_paused_is_not_resumed_when_they_are_back(idling, clock):
+    job = idling.create(SLOW)
+    await idling.control(job.id, Command("pause"))
+    clock.now += 600
+    assert idling.pause_idle() == ()  # paused already: it holds no place
+    await idling.owner_back(job)
+    assert job.status == "paused" and "Paused after" in job.log.status.detail
+    # Paused for being idle, then by its owner: their own pause, which a return keeps.
+    other = await idle_paused(idling, clock, idling.create(SLOW))
+    await idling.control(other.id, Command("pause"))
+    await idling.owner_back(other)
+    assert other.status == "paused"
+
+
+async def test_in_a_full_server_a_job_paused_for_being_idle_stays_paused(idling, clock):
+    job = await idle_paused(idling, clock, idling.create(SLOW))
+    other = idling.create(SLOW)  # takes the one training place
+    with pytest.raises(TooManyJobsError, match="server is full") as refused:
+        await idling.owner_back(job)
+    assert "press Resume in a little while" in str(refused.value)
+    assert job.status == "paused" and job.idle_paused  # a later return may resume it
+    await idling.control(other.id, Command("stop"))
+    await idling.owner_back(job)
+    assert job.status == "running"
+
+
+async def test_with_every_kept_job_unfinished_the_one_left_longest_makes_room(idling, clock):
+    idling.max_jobs = 2
+    first = idling.create(PAUSED)  # paused by its owner, who then closed the page
+    clock.now += 100
+    second = idling.create(PAUSED)
+    clock.now += 499
+    with pytest.raises(TooManyJobsError, match="keeps at most 2 jobs"):
+        idling.create(PAUSED)  # nobody has been away for 600 s yet
+    clock.now += 1
+    third = idling.create(PAUSED)
+    assert idling.list() == [second, third] and first.status == "stopped"
+    assert "needed its place for a new job" in first.log.status.detail
+    assert "10 minutes" in first.log.status.detail
+
+
+async def test_an_idle_timeout_of_zero_never_pauses_or_stops_a_job(clock):
+    manager = JobManager(max_jobs=1, idle_timeout=0, clock=clock)
     try:
         job = manager.create(SLOW)
         clock.now += 10**9
-        assert manager.stop_idle() == () and not job.final
+        assert manager.pause_idle() == () and not job.final
+        await asyncio.wait_for(manager.check_idle(), timeout=1)  # no timer at all
+        with pytest.raises(TooManyJobsError, match="keeps at most 1 job"):
+            manager.create(SLOW)
     finally:
         await manager.aclose()
 
