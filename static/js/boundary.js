@@ -6,8 +6,8 @@
 // plot took tens. Zoom, pan and the PNG download keep working: the image is Plotly's own.
 
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
-import { decodeBytes, probabilityAt } from "./decode.js";
-import { bytesToImage } from "./neurons.js";
+import { probabilityAt } from "./decode.js";
+import { boundaryImage } from "./neurons.js";
 import { BLUE, ORANGE } from "./palette.js";
 
 const CONFIG = plotConfig("boundary");
@@ -149,8 +149,8 @@ export class BoundaryPlot {
     const boundary = this.boundary;
     if (!boundary) return;
     this.boundary = null;
-    this.bytes = decodeBytes(boundary.z);
-    const source = bytesToImage(this.bytes, boundary.resolution);
+    const { bytes, source } = boundaryImage(boundary);
+    this.bytes = bytes;
     const place = placement(boundary);
     const key = JSON.stringify(place);
     if (key !== this.place || !this.images.length) {

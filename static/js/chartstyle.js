@@ -25,21 +25,25 @@ export function plotConfig(name) {
 /**
  * A scheduler that runs `draw` on an animation frame, at most once a frame and at most
  * once every `ms` milliseconds, however often it is asked: the messages that arrive
- * between two draws share one, and the latest state wins.
+ * between two draws share one, and the latest state wins. `share` (optional) bounds the
+ * part of the main thread the draws take: after a draw of d ms the next waits d / share,
+ * so a slow machine draws less often instead of missing frames.
  */
-export function throttledDraw(draw, ms = 0) {
-  let last = -Infinity;
+export function throttledDraw(draw, ms = 0, share = 1) {
+  let next = -Infinity;
   let pending = false;
   const run = () =>
     requestAnimationFrame(() => {
       pending = false;
-      last = performance.now();
+      const start = performance.now();
       draw();
+      const took = performance.now() - start;
+      next = start + Math.max(ms, took / share);
     });
   return () => {
     if (pending) return;
     pending = true;
-    const wait = last + ms - performance.now();
+    const wait = next - performance.now();
     if (wait > 0) setTimeout(run, wait);
     else run();
   };

@@ -32,8 +32,11 @@ const MIN_DECADES = 0.2;
 const BATCH_HEADROOM = 0.15; // of the main lines' span, above their top
 // A past run's line is drawn from at most this many points: more than the chart has pixels.
 const MAX_OVERLAY_POINTS = 2000;
-// Milliseconds between two draws: every draw is a whole Plotly redraw of the chart.
+// Milliseconds between two draws at least, and the most of the main thread they may take:
+// every draw is a whole Plotly redraw of the chart (10-50 ms), and the boundary, drawn
+// every frame, matters more while the run trains.
 const DRAW_INTERVAL = 100;
+const DRAW_SHARE = 0.15;
 const MAX_LEGEND_NAME = 26;
 const LEGEND_FONT_SIZE = 14;
 const LEGEND_SYMBOL = 46; // px: the line sample before an entry's text, and a gap after it
@@ -227,6 +230,13 @@ function rateMarkers(rates) {
   };
 }
 
+/** The smallest and largest of several [lo, hi] ranges (null ones left out), or null. */
+function union(...ranges) {
+  const known = ranges.filter(Boolean);
+  if (!known.length) return null;
+  return [Math.min(...known.map((r) => r[0])), Math.max(...known.map((r) => r[1]))];
+}
+
 /** Smallest and largest finite value of lists of numbers: [lo, hi], or null. */
 function extent(...lists) {
   let lo = Infinity;
@@ -282,7 +292,9 @@ export class CostChart {
     this.rangeKey = "";
     this.rates = [];
     this.overlays = []; // past runs drawn over the chart: [{id, name, costs, style}]
-    this.schedule = throttledDraw(() => this.flush(), DRAW_INTERVAL);
+    this.overlayRange = null; // [lo, hi] of their costs
+    this.legendKey = ""; // the legend fitted last: its width and names
+    this.schedule = throttledDraw(() => this.flush(), DRAW_INTERVAL, DRAW_SHARE);
     this.clearData();
     const data = [
       series("train (raw)", INK, { raw: true, showlegend: false }),
@@ -300,6 +312,12 @@ export class CostChart {
    * width (else one), and the chart taller by the legend's rows beyond the first.
    */
   fitLegend() {
+    // Only when the legend's names or the chart's width changed: measuring text forces a
+    // layout, and the chart is drawn ten times a second.
+    const full = this.div._fullLayout;
+    const names = this.div.data.map((trace) => (trace.showlegend === false ? "" : trace.name));
+    const key = JSON.stringify([full ? full.width : 0, names]);
+    if (key === this.legendKey) return;
     const texts = [...this.div.querySelectorAll("g.legend text.legendtext")];
     const widest = Math.max(0, ...texts.map((text) => text.getComputedTextLength())) + LEGEND_SYMBOL;
     const plotWidth = this.div.clientWidth - MARGIN.l - MARGIN.r;
@@ -308,6 +326,7 @@ export class CostChart {
       window.Plotly.relayout(this.div, { "legend.entrywidth": fraction }); // draws again, then fits
       return;
     }
+    this.legendKey = key;
     const legend = this.div.querySelector("g.legend");
     const extra = legend ? Math.max(0, legend.getBoundingClientRect().height - LEGEND_ROW) : 0;
     if (!this.div.style.height) this.baseHeight = this.div.getBoundingClientRect().height;
@@ -315,15 +334,17 @@ export class CostChart {
     const height = extra > 2 ? `${Math.round(base + extra)}px` : "";
     if (this.div.style.height === height) return;
     this.div.style.height = height;
+    this.legendKey = ""; // a new height is a new width's worth of drawing: fit once more
     window.Plotly.Plots.resize(this.div);
   }
 
   clearData() {
     // Raw values are kept so that a new smoothing weight can recompute the smoothed lines.
     // s: the smoothed costs (the train line's; the others are drawn as measured).
-    this.train = { x: [], y: [], s: [], smoother: new Smoother(this.weight) };
-    this.whole = { x: [], y: [], s: [], smoother: new Smoother(0) };
-    this.test = { x: [], y: [], s: [], smoother: new Smoother(0) };
+    // range: [lo, hi] of the finite costs, kept as they come (the axes follow it).
+    this.train = { x: [], y: [], s: [], range: null, smoother: new Smoother(this.weight) };
+    this.whole = { x: [], y: [], s: [], range: null, smoother: new Smoother(0) };
+    this.test = { x: [], y: [], s: [], range: null, smoother: new Smoother(0) };
     this.pending = emptyPending();
     this.decimated = false;
   }
@@ -356,6 +377,7 @@ export class CostChart {
   /** Past runs to draw as thin lines over the current one: [{id, name, costs, style}]. */
   setOverlays(runs) {
     this.overlays = runs;
+    this.overlayRange = extent(...runs.map((run) => (run.whole ? run.whole.cost : run.costs)));
     this.drawOverlays();
     this.showHint();
     this.fitAxes();
@@ -414,6 +436,11 @@ export class CostChart {
       line.x.push(x);
       line.y.push(y);
       line.s.push(smoothed);
+      if (y !== null && Number.isFinite(y)) {
+        if (!line.range) line.range = [y, y];
+        else if (y < line.range[0]) line.range[0] = y;
+        else if (y > line.range[1]) line.range[1] = y;
+      }
       pending.x.push(x);
       pending.raw.push(y);
       pending.smooth.push(smoothed);
@@ -478,8 +505,8 @@ export class CostChart {
    */
   fitAxes() {
     const empty = this.train.x.length === 0 && this.overlays.length === 0;
-    const main = this.miniBatch ? [this.whole.y] : [this.train.y];
-    const range = extent(...main, this.test.y, ...this.overlays.map((run) => (run.whole ? run.whole.cost : run.costs)));
+    const main = this.miniBatch ? this.whole.range : this.train.range;
+    const range = union(main, this.test.range, this.overlayRange);
     const y = range ? yAxisFor(range, { log: this.log, ceiling: this.miniBatch }) : {};
     const key = JSON.stringify([empty, this.log, y]);
     if (key === this.rangeKey) return;

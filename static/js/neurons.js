@@ -7,6 +7,8 @@ import { LUT } from "./palette.js";
 
 const INPUT_RESOLUTION = 24;
 const canvas = document.createElement("canvas");
+// The colour scale as one 32-bit RGBA word a byte: a pixel is one store, not four.
+const COLOURS = new Uint32Array(LUT.buffer);
 
 /** PNG data URL of r x r bytes on the colour scale; byte row 0 is the bottom of the plane. */
 export function bytesToImage(bytes, r) {
@@ -14,15 +16,29 @@ export function bytesToImage(bytes, r) {
   canvas.height = r;
   const context = canvas.getContext("2d");
   const image = context.createImageData(r, r);
+  const pixels = new Uint32Array(image.data.buffer);
   for (let i = 0; i < r; i += 1) {
     const top = (r - 1 - i) * r; // canvas rows run downwards, the grid's rows upwards
-    for (let j = 0; j < r; j += 1) {
-      const byte = bytes[i * r + j];
-      image.data.set(LUT.subarray(4 * byte, 4 * byte + 4), 4 * (top + j));
-    }
+    for (let j = 0; j < r; j += 1) pixels[top + j] = COLOURS[bytes[i * r + j]];
   }
   context.putImageData(image, 0, 0);
   return canvas.toDataURL();
+}
+
+let lastBoundary = null;
+let lastImage = null;
+
+/**
+ * A boundary message's bytes and picture ({bytes, source}): made once for the views
+ * that draw it (the boundary plot and the network's output unit).
+ */
+export function boundaryImage(boundary) {
+  if (boundary !== lastBoundary) {
+    const bytes = decodeBytes(boundary.z);
+    lastImage = { bytes, source: bytesToImage(bytes, boundary.resolution) };
+    lastBoundary = boundary;
+  }
+  return lastImage;
 }
 
 /** Images of every hidden unit: one list per hidden layer. */
@@ -34,7 +50,7 @@ export function hiddenImages(neurons) {
 
 /** The output unit's image: the boundary's P(y=1). */
 export function outputImage(boundary) {
-  return bytesToImage(decodeBytes(boundary.z), boundary.resolution);
+  return boundaryImage(boundary).source;
 }
 
 /**

@@ -81,6 +81,8 @@ export class RunBar {
   setIteration(iteration, total = this.totalIterations, blewUp = false) {
     this.totalIterations = total;
     const done = iterationsDone(iteration, blewUp);
+    if (this.iteration.dataset.value === String(done) && this.shownTotal === total) return;
+    this.shownTotal = total;
     this.iteration.textContent = formatCount(done);
     this.iteration.dataset.value = String(done);
     this.total.textContent = `of ${formatCount(total)}`;

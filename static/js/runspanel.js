@@ -58,6 +58,8 @@ export class RunsPanel {
     this.onToggle = onToggle;
     this.onLoad = onLoad;
     this.clearButton.addEventListener("click", () => onClear());
+    this.dirty = new Map(); // runs with new numbers, filled in on the next frame
+    this.frame = 0;
   }
 
   /** Redraw every row (runs newest first; `currentId` is the run being watched). */
@@ -140,10 +142,18 @@ export class RunsPanel {
     return tr;
   }
 
-  /** New numbers for a run already listed. */
+  /** New numbers for a run already listed: written once a frame, however often they come. */
   update(run) {
-    const tr = this.body.querySelector(`tr[data-job-id="${CSS.escape(run.id)}"]`);
-    if (tr) this.fill(tr, run);
+    this.dirty.set(run.id, run);
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      for (const dirty of this.dirty.values()) {
+        const tr = this.body.querySelector(`tr[data-job-id="${CSS.escape(dirty.id)}"]`);
+        if (tr) this.fill(tr, dirty);
+      }
+      this.dirty.clear();
+    });
   }
 
   fill(tr, run) {
