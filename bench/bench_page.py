@@ -286,7 +286,7 @@ function cost_shown() {
   );
 }
 function boundary_shown() {
-  return document.querySelector("#boundary-plot .imagelayer image[href^='data:image']") !== null;
+  return document.querySelector("#boundary-plot .imagelayer image") !== null;
 }
 const poll = () => {
   const t = performance.now();

@@ -10,6 +10,7 @@ is compressed once per content, not once per request.
 import functools
 import gzip
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -54,11 +55,32 @@ def page_urls(static_dir: Path) -> dict[str, Any]:
         "favicon": versioned(static_dir, "favicon.svg"),
         "css": versioned(static_dir, "css/gradlive.css"),
         "main": versioned(static_dir, "js/main.js"),
+        # Every module main.js imports, fetched at once rather than a level of imports at a time.
+        "preload": [versioned(static_dir, m) for m in imported(static_dir, "js/main.js")],
         "plotly": f"vendor/plotly/{PLOTLY}?v={content_hash(static_dir / 'vendor/plotly' / PLOTLY)}",
         "import_map": {
             "imports": {f"./static/{m}": f"./{versioned(static_dir, m)}" for m in modules}
         },
     }
+
+
+IMPORT = re.compile(r"""^import\s[^;]*?from\s+"\./([\w.-]+\.js)";""", re.MULTILINE)
+
+
+def imported(static_dir: Path, path: str) -> list[str]:
+    """The modules `path` imports, directly or not (paths under static/, sorted). The
+    page's modules sit in one folder and import one another as "./name.js"."""
+    folder = Path(path).parent
+    seen: set[str] = set()
+    todo = [path]
+    while todo:
+        text = (static_dir / todo.pop()).read_text(encoding="utf-8")
+        for name in IMPORT.findall(text):
+            module = (folder / name).as_posix()
+            if module not in seen:
+                seen.add(module)
+                todo.append(module)
+    return sorted(seen)
 
 
 def versioned(static_dir: Path, path: str) -> str:

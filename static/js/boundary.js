@@ -87,6 +87,7 @@ export class BoundaryPlot {
     this.boundary = null; // the latest boundary message, drawn on the next frame
     this.bytes = null; // the drawn boundary's bytes, for the hover readout
     this.place = ""; // the drawn picture's placement, as a key
+    this.stale = false; // the points or the plane changed: the next frame draws a new plot
     this.run = "none";
     this.showTest = true;
     this.traces = [
@@ -144,28 +145,36 @@ export class BoundaryPlot {
     window.Plotly.newPlot(this.div, this.traces, this.layout(), CONFIG);
   }
 
-  /** Draw the latest boundary: only the picture's source changes while its plane stays. */
+  /**
+   * Draw what changed since the last frame: a new point set or plane is a whole new plot
+   * (with the latest boundary in it); a new boundary alone changes only the picture's source.
+   */
   drawBoundary() {
     const boundary = this.boundary;
-    if (!boundary) return;
     this.boundary = null;
-    const { bytes, source } = boundaryImage(boundary);
-    this.bytes = bytes;
-    const place = placement(boundary);
-    const key = JSON.stringify(place);
-    if (key !== this.place || !this.images.length) {
-      this.place = key;
-      this.images = [{ source, xref: "x", yref: "y", ...place, sizing: "stretch", layer: "below", opacity: OPACITY }];
-      const corner = this.traces[4];
-      corner.x = [place.x, place.x + place.sizex];
-      corner.y = [place.y - place.sizey, place.y];
-      this.replot();
-    } else {
-      this.images[0].source = source;
-      window.Plotly.relayout(this.div, { "images[0].source": source });
+    if (boundary) {
+      const { bytes, source } = boundaryImage(boundary);
+      const place = placement(boundary);
+      const key = JSON.stringify(place);
+      if (key !== this.place) {
+        this.place = key;
+        this.images = [{ source, xref: "x", yref: "y", ...place, sizing: "stretch", layer: "below", opacity: OPACITY }];
+        const corner = this.traces[4];
+        corner.x = [place.x, place.x + place.sizex];
+        corner.y = [place.y - place.sizey, place.y];
+        this.stale = true;
+      } else {
+        this.images[0].source = source;
+        if (!this.stale) window.Plotly.relayout(this.div, { "images[0].source": source });
+      }
+      this.bytes = bytes;
+      this.shown = boundary;
+      this.drawn += 1;
     }
-    this.shown = boundary;
-    this.drawn += 1;
+    if (this.stale) {
+      this.stale = false;
+      this.replot();
+    }
   }
 
   /** The run's points ({train: {x1, x2, y}, test: {...}}) under a fresh, empty boundary. */
@@ -183,7 +192,8 @@ export class BoundaryPlot {
     this.shown = null;
     this.bytes = null;
     this.applyTestVisibility();
-    this.replot();
+    this.stale = true; // drawn on the next frame, with the run's first boundary if it has come
+    this.draw();
   }
 
   /** A new boundary message (Contract 4); null keeps the plot as it is. */

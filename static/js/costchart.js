@@ -5,9 +5,9 @@
 // (measured with each progress message) and the batch costs are a faint trace.
 // Plotly: newPlot once, extendTraces for new points (batched: at most ten calls a
 // second), restyle when the smoothing changes, past runs as traces after the run's four.
-// The chart keeps every iteration's cost; a line longer than twice the plot's width in
-// pixels is drawn decimated (each pixel column's lowest and highest cost, so a spike
-// never disappears), as one restyle, instead of 100,000 points a redraw.
+// The chart keeps every iteration's cost; a line of more than four points a pixel column
+// is drawn decimated (each column's first, lowest, highest and last cost, so a spike never
+// disappears), as one restyle, instead of 100,000 points a redraw.
 
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { formatCount } from "./format.js";
@@ -94,22 +94,21 @@ function thinned(values) {
 }
 
 /**
- * A line as drawn: every point while there are at most two a pixel column, else each
- * column's lowest and highest point in their order (and a gap where a cost was null).
+ * A line as drawn: every point while there are at most four a pixel column, else each
+ * column's first, lowest, highest and last point in their order (so a spike never
+ * disappears and the line ends at the latest cost), and a gap where a cost was null.
  * `x` ascends. Copies, always: Plotly keeps the arrays it is given.
  */
 export function decimate(x, y, columns) {
-  if (x.length <= 2 * columns) return { x: x.slice(), y: y.slice() };
+  if (x.length <= 4 * columns) return { x: x.slice(), y: y.slice() };
   const x0 = x[0];
   const scale = columns / (x[x.length - 1] - x0 || 1);
   const out = { x: [], y: [] };
   let column = -1;
-  let lo = -1;
-  let hi = -1;
-  let gap = -1;
-  const emit = () => {
-    const picks = [lo, hi].filter((k, n, all) => k >= 0 && all.indexOf(k) === n).sort((a, b) => a - b);
-    if (gap >= 0) picks.push(gap);
+  let [first, lo, hi, gap] = [-1, -1, -1, -1];
+  const emit = (last) => {
+    const finite = [first, lo, hi, last].filter((k) => k >= 0 && k !== gap);
+    const picks = [...new Set([...finite, gap].filter((k) => k >= 0))].sort((a, b) => a - b);
     for (const k of picks) {
       out.x.push(x[k]);
       out.y.push(k === gap ? null : y[k]);
@@ -118,8 +117,8 @@ export function decimate(x, y, columns) {
   for (let k = 0; k < x.length; k += 1) {
     const c = Math.min(columns - 1, Math.floor((x[k] - x0) * scale));
     if (c !== column) {
-      if (column >= 0) emit();
-      [column, lo, hi, gap] = [c, -1, -1, -1];
+      if (column >= 0) emit(k - 1);
+      [column, first, lo, hi, gap] = [c, k, -1, -1, -1];
     }
     const v = y[k];
     if (v === null || !Number.isFinite(v)) gap = k;
@@ -128,7 +127,7 @@ export function decimate(x, y, columns) {
       if (hi < 0 || v > y[hi]) hi = k;
     }
   }
-  if (column >= 0) emit();
+  if (column >= 0) emit(x.length - 1);
   return out;
 }
 
@@ -181,22 +180,22 @@ function layout() {
   };
 }
 
-/** The names and looks of the first three traces: a full-batch run's, or a mini-batch run's. */
+/** The names and looks of the run's four traces: a full-batch run's, or a mini-batch run's. */
 function runStyle(miniBatch) {
   return miniBatch
     ? {
-        name: ["batch cost (raw)", "batch cost", "train"],
-        showlegend: [false, true, true],
-        opacity: [0.15, 0.35, 1],
-        "line.color": [BATCH, BATCH, INK],
-        "line.width": [1, 1, 2.5],
+        name: ["batch cost (raw)", "batch cost", "train", "test"],
+        showlegend: [false, true, true, true],
+        opacity: [0.15, 0.35, 1, 1],
+        "line.color": [BATCH, BATCH, INK, TEST],
+        "line.width": [1, 1, 2.5, 2.5],
       }
     : {
-        name: ["train (raw)", "train", "train (whole set)"],
-        showlegend: [false, true, false],
-        opacity: [0.3, 1, 1],
-        "line.color": [INK, INK, INK],
-        "line.width": [1.5, 2.5, 2.5],
+        name: ["train (raw)", "train", "train (whole set)", "test"],
+        showlegend: [false, true, false, true],
+        opacity: [0.3, 1, 1, 1],
+        "line.color": [INK, INK, INK, TEST],
+        "line.width": [1.5, 2.5, 2.5, 2.5],
       };
 }
 
@@ -362,11 +361,10 @@ export class CostChart {
     this.add(this.test, wholeSetX(h.test_iteration || []), h.test_cost || [], "test");
     if (miniBatch) this.add(this.whole, wholeSetX(h.train_iteration || []), h.train_cost || [], "whole");
     this.pending = emptyPending(); // redraw() draws the whole history at once
-    window.Plotly.restyle(this.div, runStyle(miniBatch), [0, 1, 2]);
-    // A new run is read from scratch: the previous run's zoom goes with it.
+    // A new run is read from scratch: the previous run's zoom goes with it. One Plotly
+    // call for the run's looks, lines and axes: each call is a whole redraw.
     this.rangeKey = "";
-    window.Plotly.relayout(this.div, { "xaxis.autorange": true, "yaxis.autorange": true });
-    this.redraw();
+    this.redraw(runStyle(miniBatch), { "xaxis.autorange": true, "yaxis.autorange": true });
     this.showHint();
   }
 
@@ -459,7 +457,7 @@ export class CostChart {
     this.pending = emptyPending();
     if (!train.x.length && !whole.x.length && !test.x.length) return;
     this.showHint();
-    if (this.decimated || this.train.x.length > 2 * this.columns()) {
+    if (this.decimated || this.train.x.length > 4 * this.columns()) {
       this.redraw(); // a long line: drawn anew from its decimation
       return;
     }
@@ -473,29 +471,27 @@ export class CostChart {
 
   /**
    * Redraw all four lines from the kept values (new run, new smoothing weight, a long
-   * line's new decimation).
+   * line's new decimation), with the axes fitted to them, in one Plotly call; `style` and
+   * `layout` are more changes for the same call.
    */
-  redraw() {
+  redraw(style = {}, layout = {}) {
     const visibleRaw = this.weight > 0;
     const { train, whole, test } = this;
     const columns = this.columns();
-    this.decimated = train.x.length > 2 * columns;
+    this.decimated = train.x.length > 4 * columns;
     const lines = [
       [train.x, train.y],
       [train.x, train.s],
       [whole.x, whole.y],
       [test.x, test.y],
     ].map(([x, y]) => decimate(x, y, columns));
-    window.Plotly.restyle(
-      this.div,
-      {
-        x: lines.map((line) => line.x),
-        y: lines.map((line) => line.y),
-        visible: [visibleRaw, true, this.miniBatch, true],
-      },
-      TRACES,
-    );
-    this.fitAxes();
+    const data = {
+      ...style,
+      x: lines.map((line) => line.x),
+      y: lines.map((line) => line.y),
+      visible: [visibleRaw, true, this.miniBatch, true],
+    };
+    window.Plotly.update(this.div, data, { ...layout, ...this.axesUpdate() }, TRACES);
   }
 
   /**
@@ -504,12 +500,18 @@ export class CostChart {
    * set's cost, the test cost and the past runs; its batch costs may leave the plot.
    */
   fitAxes() {
+    const update = this.axesUpdate();
+    if (update) window.Plotly.relayout(this.div, update);
+  }
+
+  /** The layout changes fitAxes makes, or null when the axes already fit. */
+  axesUpdate() {
     const empty = this.train.x.length === 0 && this.overlays.length === 0;
     const main = this.miniBatch ? this.whole.range : this.train.range;
     const range = union(main, this.test.range, this.overlayRange);
     const y = range ? yAxisFor(range, { log: this.log, ceiling: this.miniBatch }) : {};
     const key = JSON.stringify([empty, this.log, y]);
-    if (key === this.rangeKey) return;
+    if (key === this.rangeKey) return null;
     this.rangeKey = key;
     this.empty = empty;
     const update = { "yaxis.autorangeoptions": y.autorangeoptions || {} };
@@ -519,7 +521,7 @@ export class CostChart {
       update[`${name}.showticklabels`] = !empty;
       update[`${name}.showgrid`] = !empty;
     }
-    window.Plotly.relayout(this.div, update);
+    return update;
   }
 
   /** Smoothing weight in [0, 1): 0 shows the raw costs. */
