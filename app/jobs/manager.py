@@ -117,15 +117,23 @@ class DataSplit:
 class Job:
     """One training job: spec, data, log and control channel (the runner has its loop).
 
+    learner: the name its creator goes by in the teacher's room (None: not given);
     viewers: websockets watching it now; seen: when (manager's clock) someone last
     looked at it or steered it; checking: a gradient check of it is under way.
     """
 
     def __init__(
-        self, job_id: str, spec: JobSpec, data: DataSplit, log: JobLog, seen: float = 0.0
+        self,
+        job_id: str,
+        spec: JobSpec,
+        data: DataSplit,
+        log: JobLog,
+        seen: float = 0.0,
+        learner: str | None = None,
     ) -> None:
         self.id = job_id
         self.spec = spec
+        self.learner = learner
         self.data = data
         self.log = log
         self.control = Control()
@@ -161,6 +169,7 @@ class Job:
         measure = measure or self.log.measure
         return {
             "id": self.id,
+            "learner": self.learner,
             "status": status.status,
             "detail": status.detail,
             "config": self.config(),
@@ -233,8 +242,10 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._starting: set[str] = set()  # paused jobs being resumed or stepped
 
-    def create(self, spec: JobSpec) -> Job:
-        """Build a job from its spec and start it; ValueError for a bad spec.
+    def create(self, spec: JobSpec, learner: str | None = None) -> Job:
+        """Build a job from its spec and start it (`learner`: who started it, for the room).
+
+        ValueError for a bad spec.
 
         TooManyJobsError when max_running jobs are training, or max_jobs are kept and none
         has finished (finished jobs are dropped oldest first to make room). Idle jobs are
@@ -253,7 +264,8 @@ class JobManager:
             self.neuron_resolution,
         )
         self._make_room()
-        job = Job(self._new_id(), spec, data, JobLog(asyncio.get_running_loop()), self.clock())
+        log = JobLog(asyncio.get_running_loop())
+        job = Job(self._new_id(), spec, data, log, self.clock(), learner)
         loop = TrainingLoop(
             trainer,
             painter,
