@@ -100,7 +100,7 @@ class Room {
     this.jobs = jobs;
     this.cards.show(jobs);
     $('[data-testid="room-count"]').textContent = String(jobs.length);
-    $('[data-testid="room-training"]').textContent = String(jobs.filter((job) => !isFinal(job)).length);
+    $('[data-testid="room-unfinished"]').textContent = String(jobs.filter((job) => !isFinal(job)).length);
     this.stopAll.disabled = !jobs.some((job) => !isFinal(job));
   }
 

@@ -2,7 +2,7 @@
 // the teacher's pointer stays where it is while the numbers change.
 
 import { decodeBytes } from "./decode.js";
-import { formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
+import { NOT_FINITE, formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
 import { LUT } from "./palette.js";
 
 const FINAL = new Set(["done", "stopped", "diverged", "failed"]);
@@ -31,10 +31,14 @@ export function settingsLine(config) {
   return parts.join(" · ");
 }
 
-/** The cost the run bar shows: with mini-batches the whole training set's, else the last iteration's. */
+/**
+ * The cost as the run bar shows it: with mini-batches the whole training set's, else the
+ * last iteration's; a diverged run's is not finite (JSON carries it as null).
+ */
 function shownCost(job) {
+  if (job.status === "diverged") return NOT_FINITE;
   const m = job.metrics;
-  return job.config.batch_size && m.train_cost !== null ? m.train_cost : m.cost;
+  return formatCost(job.config.batch_size && m.train_cost !== null ? m.train_cost : m.cost);
 }
 
 /** Draw r x r bytes of P(y=1) on the colour scale; byte row 0 is the bottom of the plane. */
@@ -117,7 +121,7 @@ export class RoomCards {
     parts.status.title = job.detail || "";
     parts.settings.textContent = settingsLine(job.config);
     parts.iteration.textContent = formatCount(iterationsDone(job.iteration, job.status === "diverged"));
-    parts.cost.textContent = formatCost(shownCost(job));
+    parts.cost.textContent = shownCost(job);
     parts.train.textContent = formatPercent(job.metrics.train_accuracy);
     parts.test.textContent = formatPercent(job.metrics.test_accuracy);
     const paused = job.status === "paused";
