@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # even when it reads nothing; past either bound the handshake is refused with 429.
     MAX_VIEWERS: int = Field(default=200, ge=1)
     MAX_VIEWERS_PER_JOB: int = Field(default=50, ge=1)
+    # Seconds between the teacher's room updates (/ws/room): each lists every job with a
+    # boundary thumbnail, so a few a second keep 30 jobs live without costing much.
+    ROOM_INTERVAL: float = Field(default=0.4, gt=0, le=10)
     # Resolution of the small per-neuron heatmaps.
     NEURON_GRID: int = Field(default=24, ge=2, le=64)
 

@@ -9,10 +9,11 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
-from app.api import assets, datasets, docs, health, jobs, limits, pages, security, ws
+from app.api import assets, datasets, docs, health, jobs, limits, pages, room, security, ws
 from app.config import Settings
 from app.jobs.manager import JobManager
 from app.jobs.owners import Owners
+from app.jobs.room import Room
 from app.jobs.runner import ThreadRunner
 
 
@@ -55,12 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     admin = settings.ADMIN_TOKEN.get_secret_value() if settings.ADMIN_TOKEN else None
     app.state.owners = Owners(admin)
+    app.state.room = Room()  # shared by the room's sockets: each thumbnail is made once
     app.state.send_budget = ws.SendBudget(settings.MAX_SEND_RATE, settings.PROGRESS_RATE)
     # The last added runs first: pages are read whole to hash their scripts before GZip.
     app.add_middleware(security.SecurityHeaders, frame_ancestors=settings.FRAME_ANCESTORS)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(limits.BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
-    for module in (health, pages, docs, datasets, jobs, limits, ws):
+    for module in (health, pages, docs, datasets, jobs, limits, ws, room):
         app.include_router(module.router)
     assets.mount_assets(app, settings.STATIC_DIR)
     return app

@@ -65,7 +65,7 @@ async def create_job(
         raise _too_many(TooManyJobsError(too_many, settings.RETRY_AFTER))
     await make_room_for(manager, mine, settings)
     try:
-        job = manager.create(body.spec(settings))
+        job = manager.create(body.spec(settings), body.learner)
     except ValueError as error:
         raise RequestValidationError(
             [engine_error(error, "body", JobCreate.model_fields)]

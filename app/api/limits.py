@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import SettingsDep
 from app.config import Settings
+from app.jobs.room import LEARNER_LENGTH
 
 
 class BodySizeLimit:
@@ -231,6 +232,7 @@ def public_limits(settings: Settings) -> dict[str, Any]:
         "max_request_bytes": settings.MAX_REQUEST_BYTES,
         "max_viewers": settings.MAX_VIEWERS,
         "max_viewers_per_job": settings.MAX_VIEWERS_PER_JOB,
+        "max_learner_length": LEARNER_LENGTH,
     }
 
 

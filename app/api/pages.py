@@ -1,4 +1,5 @@
-"""The playground page (GET /); app.api.assets serves its files."""
+"""The playground page (GET /) and the teacher's room (GET /room); app.api.assets serves
+their files."""
 
 import dataclasses
 import functools
@@ -31,6 +32,13 @@ async def read_index(request: Request, settings: SettingsDep) -> Any:
         "assets": assets.page_urls(settings.STATIC_DIR),
     }
     return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "index.html", context)
+
+
+@router.get("/room", response_class=HTMLResponse, include_in_schema=False)
+async def read_room(request: Request, settings: SettingsDep) -> Any:
+    """The teacher's room: every job live over /ws/room, once the admin's token is given."""
+    context = {"version": __version__, "assets": assets.page_urls(settings.STATIC_DIR)}
+    return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "room.html", context)
 
 
 def job_defaults(settings: Settings) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -24,6 +25,7 @@ from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.log import STATUSES
 from app.jobs.manager import JobSpec
+from app.jobs.room import LEARNER_LENGTH
 from app.nn import activations, datasets
 from app.nn.datasets import MAX_SEED
 
@@ -52,6 +54,10 @@ L2 = Annotated[float, Field(ge=0, le=10), _NUMBER]
 LearningRate = Annotated[float, Field(gt=0, le=1000), _NUMBER]
 Speed = Annotated[float, Field(gt=0), _NUMBER]
 Bool = Annotated[bool, Strict()]
+# A learner's name in the teacher's room: short text, spaces at its ends dropped.
+Learner = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=LEARNER_LENGTH)
+]
 
 _SPEC = JobSpec()
 
@@ -84,6 +90,9 @@ class JobCreate(BaseModel):
     grid: GridSize | None = None
     speed: Speed | None = None
     start_paused: Bool = False
+    learner: Learner | None = Field(
+        default=None, description="The name its creator goes by in the teacher's room (/room)."
+    )
 
     @field_validator("dataset")
     @classmethod
@@ -102,9 +111,16 @@ class JobCreate(BaseModel):
             raise ValueError(f"unknown activation {echo(name)!r}: use one of {accepted}")
         return name
 
+    @field_validator("learner")
+    @classmethod
+    def _printable_learner(cls, name: str | None) -> str | None:
+        if name is not None and not name.isprintable():
+            raise ValueError("a name is text on one line, without control characters")
+        return name
+
     def spec(self, settings: Settings) -> JobSpec:
         """The job's spec, with the server's default grid and pace where none was given."""
-        values = self.model_dump(exclude={"grid", "speed", "hidden_layers"})
+        values = self.model_dump(exclude={"grid", "speed", "hidden_layers", "learner"})
         return JobSpec(
             **values,
             hidden_layers=tuple(self.hidden_layers),
@@ -184,9 +200,13 @@ class JobMetrics(BaseModel):
 
 
 class JobPublic(BaseModel):
-    """A job as the API shows it; `iteration` is the last one done (-1 before any)."""
+    """A job as the API shows it; `iteration` is the last one done (-1 before any).
+
+    learner: the name its creator goes by in the teacher's room, or null.
+    """
 
     id: str
+    learner: str | None
     status: Literal[STATUSES]  # type: ignore[valid-type]
     detail: str
     config: JobConfig

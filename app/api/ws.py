@@ -55,17 +55,24 @@ def _origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     return own or origin in settings.allowed_origins
 
 
+async def refused_origin(websocket: WebSocket, settings: Settings) -> bool:
+    """Refuse (HTTP 403) a page from an origin not allowed; whether it was refused."""
+    if _origin_allowed(websocket, settings):
+        return False
+    detail = (
+        "This page's origin may not open this server's websockets: "
+        "add it to GRADLIVE_ALLOWED_ORIGINS."
+    )
+    await _refuse(websocket, status.HTTP_403_FORBIDDEN, detail, FORBIDDEN_CLOSE)
+    return True
+
+
 @router.websocket("/ws/jobs/{job_id}")
 async def watch_job(
     websocket: WebSocket, job_id: str, manager: JobManagerDep, settings: SettingsDep
 ) -> None:
     """Snapshot, status, then progress and status messages until the job ends."""
-    if not _origin_allowed(websocket, settings):
-        detail = (
-            "This page's origin may not open this server's websockets: "
-            "add it to GRADLIVE_ALLOWED_ORIGINS."
-        )
-        await _refuse(websocket, status.HTTP_403_FORBIDDEN, detail, FORBIDDEN_CLOSE)
+    if await refused_origin(websocket, settings):
         return
     try:
         job = manager.get(job_id)

@@ -217,6 +217,11 @@ class JobLog:
     def measure(self) -> Measure:
         return self._measure
 
+    @property
+    def boundary(self) -> Picture | None:
+        """The latest decision boundary written, or None before any."""
+        return self._boundary
+
     def weights(self) -> Weights | None:
         """The latest parameters written, at full precision, or None before any."""
         return self._weights

@@ -121,6 +121,7 @@ class DataSplit:
 class Job:
     """One training job: spec, data, log and control channel (the runner has its loop).
 
+    learner: the name its creator goes by in the teacher's room (None: not given);
     viewers: websockets watching it now; owner_sockets: those of them that sent its own
     token (its owner's pages); seen: when (manager's clock) its owner last had a page open
     or sent a request with its token; idle_paused: it was paused because its owner was
@@ -128,10 +129,17 @@ class Job:
     """
 
     def __init__(
-        self, job_id: str, spec: JobSpec, data: DataSplit, log: JobLog, seen: float = 0.0
+        self,
+        job_id: str,
+        spec: JobSpec,
+        data: DataSplit,
+        log: JobLog,
+        seen: float = 0.0,
+        learner: str | None = None,
     ) -> None:
         self.id = job_id
         self.spec = spec
+        self.learner = learner
         self.data = data
         self.log = log
         self.control = Control()
@@ -169,6 +177,7 @@ class Job:
         measure = measure or self.log.measure
         return {
             "id": self.id,
+            "learner": self.learner,
             "status": status.status,
             "detail": status.detail,
             "config": self.config(),
@@ -248,8 +257,10 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._starting: set[str] = set()  # paused jobs being resumed or stepped
 
-    def create(self, spec: JobSpec) -> Job:
-        """Build a job from its spec and start it; ValueError for a bad spec.
+    def create(self, spec: JobSpec, learner: str | None = None) -> Job:
+        """Build a job from its spec and start it (`learner`: who started it, for the room).
+
+        ValueError for a bad spec.
 
         TooManyJobsError when max_running jobs are training, or max_jobs are kept and none
         has finished or was left behind by its owner (see _make_room).
@@ -266,7 +277,8 @@ class JobManager:
             self.neuron_resolution,
         )
         self._make_room()
-        job = Job(self._new_id(), spec, data, JobLog(asyncio.get_running_loop()), self.clock())
+        log = JobLog(asyncio.get_running_loop())
+        job = Job(self._new_id(), spec, data, log, self.clock(), learner)
         loop = TrainingLoop(
             trainer,
             painter,

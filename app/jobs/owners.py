@@ -34,6 +34,11 @@ class Owners:
         """Which of `job_ids` `client` created."""
         return [j for j in job_ids if self._clients.get(j) == client]
 
+    @property
+    def has_admin(self) -> bool:
+        """Whether the server has an admin's token at all."""
+        return self._admin is not None
+
     def is_admin(self, tokens: Iterable[str]) -> bool:
         return self._admin is not None and any(self._matches(t, self._admin) for t in tokens)
 

@@ -1,5 +1,7 @@
 // The HTTP API (Contract 3). URLs are relative, so the page also works under a path prefix.
 
+import { learnerName } from "./learner.js";
+
 export class ApiError extends Error {
   constructor(status, message) {
     super(message);
@@ -90,9 +92,12 @@ export function getDataset(name, params = {}) {
   return request("GET", `api/datasets/${encodeURIComponent(name)}${query ? `?${query}` : ""}`);
 }
 
-/** POST /api/jobs: start a training job; resolves to the job ({id, status, config, ...}). */
+/**
+ * POST /api/jobs: start a training job, named after this browser's learner (for the
+ * teacher's room); resolves to the job ({id, status, config, ...}).
+ */
 export async function createJob(config) {
-  const { token, ...job } = await request("POST", "api/jobs", config);
+  const { token, ...job } = await request("POST", "api/jobs", { ...config, learner: learnerName() });
   keepToken(job.id, token);
   return job;
 }
@@ -102,9 +107,17 @@ export function getJob(id) {
   return request("GET", `api/jobs/${encodeURIComponent(id)}`);
 }
 
-/** POST /api/jobs/{id}/control: {"action": "pause" | "resume" | "stop" | "step" | "set", ...}. */
-export function control(id, body) {
-  return request("POST", `api/jobs/${encodeURIComponent(id)}/control`, body, tokenFor(id));
+/**
+ * POST /api/jobs/{id}/control: {"action": "pause" | "resume" | "stop" | "step" | "set", ...},
+ * with the job's token (or another that steers it: the teacher's).
+ */
+export function control(id, body, token = tokenFor(id)) {
+  return request("POST", `api/jobs/${encodeURIComponent(id)}/control`, body, token);
+}
+
+/** DELETE /api/jobs/{id}: stop and remove the job, with its token or the teacher's. */
+export function deleteJob(id, token = tokenFor(id)) {
+  return request("DELETE", `api/jobs/${encodeURIComponent(id)}`, undefined, token);
 }
 
 /**

@@ -10,6 +10,7 @@ import { drawPreviews, takeNoise } from "./datasets.js";
 import { checkSlot } from "./equations.js";
 import { GradCheck } from "./gradcheck.js";
 import { LayersEditor } from "./layers.js";
+import { bindLearnerField } from "./learner.js";
 import { JobViews } from "./messages.js";
 import { NetworkView } from "./network.js";
 import { fetchPastRuns } from "./pastruns.js";
@@ -29,6 +30,7 @@ async function start() {
   setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
 
   const runBar = new RunBar($("#run-bar"));
+  bindLearnerField($("#learner"));
   const cost = new CostChart($("#cost-plot"), $("#cost-hint"));
   const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
   const network = new NetworkView($("#network"));

@@ -60,7 +60,7 @@ async def test_every_file_the_page_names_is_cached_for_good_and_others_revalidat
     assert script, "the page has no import map"
     import_map = json.loads(script[1])
     modules = list(import_map["imports"].values())
-    assert len(urls) == 4 and len(modules) > 10, (urls, modules)
+    assert len(urls) == 5 and len(modules) > 10, (urls, modules)
     for url in urls + modules:
         response = await client.get("/" + url.removeprefix("./"))
         assert response.status_code == 200, url
