@@ -60,7 +60,12 @@ async def test_every_file_the_page_names_is_cached_for_good_and_others_revalidat
     assert script, "the page has no import map"
     import_map = json.loads(script[1])
     modules = list(import_map["imports"].values())
-    assert len(urls) == 5 and len(modules) > 10, (urls, modules)
+    preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+    assert len(urls) == 5 + len(preloads) and len(modules) > 10, (urls, modules)
+    # Every module the page's script imports is fetched at once, under its import-map URL.
+    assert {f"./{url}" for url in preloads} == {
+        m for m in modules if "/room" not in m and "/main.js" not in m
+    }
     for url in urls + modules:
         response = await client.get("/" + url.removeprefix("./"))
         assert response.status_code == 200, url
