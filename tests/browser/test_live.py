@@ -1,0 +1,99 @@
+"""The live view keeps up: every cost kept, the latest boundary drawn, the same after a reload."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import Playground
+
+pytestmark = pytest.mark.browser
+
+# The page's own module, as its import map names it (the same instance the page runs).
+COSTCHART = "./static/js/costchart.js"
+
+
+def test_decimation_keeps_every_spike_and_the_ends_of_the_line(playground: Playground) -> None:
+    playground.open()
+    result = playground.page.evaluate(
+        """async (url) => {
+          const { decimate } = await import(url);
+          const n = 100000;
+          const x = Array.from({ length: n }, (_, i) => i);
+          const y = x.map((i) => 0.7 * Math.exp(-i / 20000) + 0.001 * Math.sin(i));
+          const spikes = [123, 4567, 45678, 99998];
+          spikes.forEach((i, k) => { y[i] = 5 + k; });
+          y[70000] = -1;
+          y[80000] = null;
+          const d = decimate(x, y, 300);
+          const short = decimate([0, 1, 2], [3, 2, 1], 300);
+          return {
+            length: d.x.length,
+            spikes: spikes.map((i) => d.x.includes(i) && d.y[d.x.indexOf(i)] === y[i]),
+            low: d.y[d.x.indexOf(70000)],
+            gap: d.x.includes(80000) && d.y[d.x.indexOf(80000)] === null,
+            ends: [d.x[0], d.y[0] === y[0], d.x[d.x.length - 1], d.y[d.y.length - 1] === y[n - 1]],
+            ascending: d.x.every((v, k) => k === 0 || v > d.x[k - 1]),
+            short,
+          };
+        }""",
+        COSTCHART,
+    )
+    assert result["length"] <= 4 * 300
+    assert all(result["spikes"]) and result["low"] == -1 and result["gap"]
+    assert result["ends"] == [0, True, 99999, True] and result["ascending"]
+    assert result["short"] == {"x": [0, 1, 2], "y": [3, 2, 1]}  # short lines are drawn whole
+
+
+def test_a_long_run_keeps_every_iterations_cost_and_draws_fewer_points(
+    playground: Playground,
+) -> None:
+    playground.open("?speed=max&iterations=20000")
+    job_id = playground.train_to_the_end()
+    kept = playground.plot("cost-plot", "gd.view.train.x")
+    assert kept == list(range(20000))  # every iteration, once, in order
+    drawn = playground.plot("cost-plot", "{ x: gd.data[0].x, y: gd.data[0].y }")
+    assert len(drawn["x"]) < 20000
+    costs = playground.plot("cost-plot", "gd.view.train.y")
+    assert drawn["x"][-1] == 19999 and drawn["y"][-1] == costs[-1]
+    assert max(drawn["y"]) == max(costs) and min(drawn["y"]) == min(costs)
+    assert playground.job(job_id)["metrics"]["cost"] == pytest.approx(costs[-1])
+
+
+def test_after_a_burst_of_boundaries_the_latest_is_drawn_once(playground: Playground) -> None:
+    playground.open("?iterations=300&speed=max")
+    playground.train_to_the_end()
+    result = playground.page.evaluate(
+        """async () => {
+          const view = document.querySelector('[data-testid=boundary-plot]').view;
+          const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+          await frame();
+          const before = view.drawn;
+          const R = 10;
+          const burst = Array.from({ length: 50 }, (_, k) => ({
+            ...view.shown, resolution: R, z: btoa(String.fromCharCode(...new Array(R * R).fill(k))),
+          }));
+          burst.forEach((b) => view.setBoundary(b));
+          await frame();
+          await frame();
+          return { draws: view.drawn - before, latest: view.shown === burst[49] };
+        }"""
+    )
+    assert result == {"draws": 1, "latest": True}
+
+
+def test_a_reload_shows_the_same_last_boundary(playground: Playground) -> None:
+    playground.open("?iterations=500&speed=max")
+    playground.train_to_the_end()
+    shown = "gd.view.shown && gd.view.shown.z"
+    before = playground.plot("boundary-plot", shown)
+    assert before
+    playground.page.reload()
+    playground.page.wait_for_function(
+        "() => { const gd = document.querySelector('[data-testid=boundary-plot]');"
+        " return gd.view && gd.view.shown !== null; }"
+    )
+    assert playground.plot("boundary-plot", shown) == before
+    assert playground.plot("cost-plot", "gd.view.train.x.length") == 500
