@@ -149,6 +149,8 @@ export class JobViews {
       this.runBar.say(this.divergedText(job), "warning");
     } else if (status === "failed") {
       this.runBar.say(detail || "The run failed.", "error");
+    } else if (status === "paused" && detail && !this.runBar.owned) {
+      this.runBar.say(detail); // why someone else's run paused (its owner, or their page closed)
     } else if (status === "running" || status === "queued") {
       this.runBar.say("");
     }

@@ -29,6 +29,7 @@ export class RunBar {
     this.stop = byTestId(root, "stop-button");
     this.step = byTestId(root, "step-button");
     this.fork = byTestId(root, "fork-button");
+    this.watching = byTestId(root, "watching");
     this.owned = true; // false while watching someone else's run (a shared link)
     this.iteration = byTestId(root, "iteration");
     this.total = root.querySelector("#iteration-total");
@@ -62,10 +63,15 @@ export class RunBar {
   }
 
   /**
-   * Whether this browser steers the run it shows. Watching someone else's, only Fork
-   * (a run of one's own with the same settings) and a new run are offered.
+   * Whether this browser steers the run it shows. Watching someone else's (`learner`:
+   * their name in the room, if they gave one), the bar says whose it is, and only Fork (a
+   * run of one's own with the same settings) and a new run are offered.
    */
-  setOwned(owned) {
+  setOwned(owned, learner = null) {
+    const whose = learner ? `${learner}'s run` : "someone's run";
+    this.watching.textContent = `watching ${whose}`;
+    this.watching.title = `You are watching ${whose}`;
+    this.watching.hidden = owned;
     if (owned === this.owned) return; // (and the page's first state stays as the HTML has it)
     this.owned = owned;
     this.fork.hidden = owned;

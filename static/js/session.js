@@ -100,7 +100,7 @@ export class Session {
     this.views.watching(job);
     this.runs.watch(job);
     this.settingsView.updateUrl(job);
-    this.runBar.setOwned(api.ownsJob(job.id));
+    this.runBar.setOwned(api.ownsJob(job.id), job.learner);
     this.socket = new JobSocket(job.id, {
       token: api.tokenFor(job.id),
       onMessage: (message) => this.receive(job.id, message),

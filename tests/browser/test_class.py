@@ -24,6 +24,9 @@ def test_a_shared_link_watches_and_forks_but_never_steers(
     classmate.wait_for_status("running")
     assert classmate.job_id() == presenters
     assert classmate.by_id("fork-button").is_visible()
+    name = playground.page.locator("#learner").input_value()
+    assert classmate.text("watching") == f"watching {name}'s run"  # whose run, plainly
+    assert playground.by_id("watching").is_hidden()
     assert classmate.by_id("pause-button").is_disabled()
     assert classmate.by_id("stop-button").is_disabled()
     assert classmate.by_id("step-button").is_disabled()
