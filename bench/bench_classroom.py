@@ -1,14 +1,18 @@
 """A class on one server (a script, not a test): 30 learners at once, then a table.
 
-    python bench/bench_classroom.py [--learners 30] [--clickers 5] [--seconds 60]
+    python bench/bench_classroom.py [--learners 30] [--clickers 5] [--snoopers 3] [--seconds 60]
 
 Starts `python -m app serve` on a free loopback port. Each learner does what the page
 does: creates a job with the page's defaults (the lecture's run at speed 500), watches
-it over a websocket, changes the learning rate, pauses, steps a few times and resumes,
-then watches to the end. The first `--clickers` of them also click "new run" five times
-in a row first (each click stops the old run and starts another). Meanwhile another
-process times GET /healthz. Prints latencies, progress messages per viewer per second,
-the server's memory before and after, and every error seen.
+it over a websocket, and steers it with the token its creation returned: changes the
+learning rate, pauses, steps a few times and resumes, then watches to the end. The first
+`--clickers` of them also click "new run" five times in a row first (each click stops the
+old run and starts another). `--snoopers` of them also open others' shared links and click
+everything: they watch (allowed), and try pause, stop, delete, a gradient check and a
+wrong token over REST and the websocket (each must be refused, and change nothing). The
+teacher's room (/ws/room, the admin's token) is open all along. Meanwhile another process
+times GET /healthz. Prints latencies, progress messages per viewer per second, what was
+refused, what the room saw, the server's memory before and after, and every error seen.
 
 Bounded: at most 100 learners and 300 s; talks to 127.0.0.1 only.
 """
@@ -33,7 +37,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ADMIN, quantile, serve, ws_url
+from bench.harness import ADMIN, ADMIN_TOKEN, quantile, serve, ws_url
 
 MAX_LEARNERS = 100
 MAX_SECONDS = 300.0
@@ -110,6 +114,11 @@ class Tally:
     control: list[float] = field(default_factory=list)
     viewers: list[Viewer] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    jobs: list[str] = field(default_factory=list)  # every learner's job, as shared links
+    refused: int = 0  # another's action, refused as it must be
+    let_through: Counter[str] = field(default_factory=Counter)  # another's action that worked
+    room_messages: int = 0
+    room_jobs: int = 0  # the most jobs one room message listed
 
     async def timed(self, kind: str, call: Any) -> httpx.Response | None:
         """A request, its latency filed under `kind`; None (and an error) when it failed."""
@@ -166,45 +175,115 @@ async def learner(
     """One learner's session: (clicks), create, watch, change alpha, pause/step/resume."""
     rng = random.Random(seed * 1000 + number)
     await asyncio.sleep(rng.uniform(0, 2))  # a class does not click in the same millisecond
-    async with httpx.AsyncClient(base_url=base, timeout=30, headers=ADMIN) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         if clicker:  # "new run" five times: each stops the old run and starts another
             previous = None
             for _ in range(5):
                 if previous:
-                    await tally.timed("control", _control(client, previous, action="stop"))
+                    await tally.timed("control", _control(client, *previous, action="stop"))
                 response = await tally.timed("create", client.post("/api/jobs", json=PAGE_CONFIG))
-                previous = response.json()["id"] if response else None
+                previous = _job(response)
             if previous:
-                await tally.timed("control", _control(client, previous, action="stop"))
+                await tally.timed("control", _control(client, *previous, action="stop"))
         response = await tally.timed("create", client.post("/api/jobs", json=PAGE_CONFIG))
-        if response is None:
+        mine = _job(response)
+        if mine is None:
             return
-        job_id = response.json()["id"]
-        watching = asyncio.create_task(watch(base, job_id, tally, deadline))
+        tally.jobs.append(mine[0])
+        watching = asyncio.create_task(watch(base, mine[0], tally, deadline))
         await asyncio.sleep(2 + rng.uniform(0, 1))
-        await tally.timed("control", _control(client, job_id, action="set", learning_rate=0.6))
+        await tally.timed("control", _control(client, *mine, action="set", learning_rate=0.6))
         await asyncio.sleep(2 + rng.uniform(0, 1))
-        await tally.timed("control", _control(client, job_id, action="pause"))
+        await tally.timed("control", _control(client, *mine, action="pause"))
         for _ in range(3):
             await asyncio.sleep(0.3)
-            await tally.timed("control", _control(client, job_id, action="step", steps=5))
+            await tally.timed("control", _control(client, *mine, action="step", steps=5))
         await asyncio.sleep(0.5)
-        await tally.timed("control", _control(client, job_id, action="resume"))
+        await tally.timed("control", _control(client, *mine, action="resume"))
         await watching
 
 
-def _control(client: httpx.AsyncClient, job_id: str, **body: Any) -> Any:
-    return client.post(f"/api/jobs/{job_id}/control", json=body)
+def _job(response: httpx.Response | None) -> tuple[str, str] | None:
+    """(id, token) of a job just created, or None."""
+    return (response.json()["id"], response.json()["token"]) if response else None
 
 
-async def classroom(base: str, learners: int, clickers: int, seconds: float) -> Tally:
+def _control(client: httpx.AsyncClient, job_id: str, token: str, **body: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}"}
+    return client.post(f"/api/jobs/{job_id}/control", json=body, headers=headers)
+
+
+async def snooper(base: str, number: int, tally: Tally, deadline: float, seed: int) -> None:
+    """Open three others' shared links and click everything: only watching may work."""
+    rng = random.Random(seed * 1000 + 500 + number)
+    while len(tally.jobs) < 3 and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    wrong = {"Authorization": "Bearer not-their-token"}
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        for job_id in rng.sample(tally.jobs, min(3, len(tally.jobs))):
+            if (await client.get(f"/api/jobs/{job_id}")).status_code != 200:
+                tally.errors["a shared link could not be watched"] += 1
+            attempts = {
+                "REST pause": _control(client, job_id, "not-their-token", action="pause"),
+                "REST stop": client.post(f"/api/jobs/{job_id}/control", json={"action": "stop"}),
+                "REST delete": client.delete(f"/api/jobs/{job_id}"),
+                "REST gradcheck": client.post(f"/api/jobs/{job_id}/gradcheck", headers=wrong),
+            }
+            for action, call in attempts.items():
+                response = await call
+                if response.status_code == 403:
+                    tally.refused += 1
+                else:
+                    tally.let_through[f"{action}: HTTP {response.status_code}"] += 1
+            await _snoop_socket(base, job_id, tally)
+
+
+async def _snoop_socket(base: str, job_id: str, tally: Tally) -> None:
+    """On another's websocket: a control without auth, and with a wrong token."""
+    async with websockets.connect(ws_url(base, job_id), max_size=None) as ws:
+        for attempt in ({"action": "pause"}, {"action": "auth", "token": "not-their-token"}):
+            await ws.send(json.dumps(attempt))
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                if message["type"] == "error":
+                    tally.refused += 1
+                    break
+                if message["type"] == "status" and message["status"] == "paused":
+                    tally.let_through["websocket pause"] += 1
+                    break
+
+
+async def teacher(base: str, tally: Tally, done: asyncio.Event) -> None:
+    """The teacher's room, open until the class is over: its messages and jobs listed."""
+    async with websockets.connect(base.replace("http://", "ws://") + "/ws/room") as ws:
+        await ws.send(json.dumps({"action": "auth", "token": ADMIN_TOKEN}))
+        while not done.is_set():
+            try:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 1))
+            except TimeoutError:
+                continue
+            if message["type"] != "room":
+                tally.errors[f"room: {message.get('detail', message['type'])[:40]}"] += 1
+                return
+            tally.room_messages += 1
+            tally.room_jobs = max(tally.room_jobs, len(message["jobs"]))
+
+
+async def classroom(
+    base: str, learners: int, clickers: int, snoopers: int, seconds: float
+) -> Tally:
     tally = Tally()
     deadline = time.monotonic() + seconds
+    done = asyncio.Event()
+    room = asyncio.create_task(teacher(base, tally, done))
     tasks = [learner(base, i, i < clickers, tally, deadline, seed=1) for i in range(learners)]
+    tasks += [snooper(base, i, tally, deadline, seed=1) for i in range(snoopers)]
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), seconds + 30)
     except TimeoutError:
         tally.errors["learners still busy at the time limit"] += 1
+    done.set()
+    await room
     return tally
 
 
@@ -212,6 +291,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--clickers", type=int, default=5, help="learners who click new run x5")
+    parser.add_argument(
+        "--snoopers", type=int, default=3, help="learners who click on others' runs"
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="time limit of the class")
     args = parser.parse_args()
     learners = max(1, min(args.learners, MAX_LEARNERS))
@@ -230,7 +312,8 @@ def main() -> None:
         cpu_start = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = cpu_seconds(pid)
         start = time.monotonic()
-        tally = asyncio.run(classroom(base, learners, min(args.clickers, learners), seconds))
+        clickers, snoopers = min(args.clickers, learners), min(args.snoopers, learners)
+        tally = asyncio.run(classroom(base, learners, clickers, snoopers, seconds))
         elapsed = time.monotonic() - start
         cpu_end = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = cpu_seconds(pid) - server_cpu
@@ -261,6 +344,14 @@ def main() -> None:
         ("viewers: gaps in costs", str(sum(v.gaps for v in viewers))),
         ("viewers: final statuses", ", ".join(f"{k} {n}" for k, n in sorted(finals.items()))),
         ("jobs kept at the end", str(len(jobs))),
+        (
+            "others' actions: refused / let through",
+            f"{tally.refused} / {sum(tally.let_through.values())}",
+        ),
+        (
+            "teacher's room: messages/s, most jobs listed",
+            f"{tally.room_messages / elapsed:.1f}, {tally.room_jobs}",
+        ),
         ("server RSS before / after", f"{rss_before:.0f} MB / {rss_after:.0f} MB"),
         ("class wall time", f"{elapsed:.1f} s"),
         ("CPU used: server / learners", f"{server_cpu:.1f} s / {client_cpu:.1f} s"),
@@ -269,7 +360,7 @@ def main() -> None:
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     print("errors:" if tally.errors else "errors: none")
-    for kind, count in tally.errors.most_common():
+    for kind, count in (tally.errors + tally.let_through).most_common():
         print(f"  {count:5d}  {kind}")
     print(f"(cpus: {os.cpu_count()}, python {sys.version.split()[0]})")
 
