@@ -288,6 +288,7 @@ export class CostChart {
     this.log = false;
     this.empty = true;
     this.decimated = false; // the run's lines are drawn decimated (they are long)
+    this.pendingReset = null; // a new run's history, drawn whole on the next frame
     this.rangeKey = "";
     this.rates = [];
     this.overlays = []; // past runs drawn over the chart: [{id, name, costs, style}]
@@ -362,9 +363,11 @@ export class CostChart {
     if (miniBatch) this.add(this.whole, wholeSetX(h.train_iteration || []), h.train_cost || [], "whole");
     this.pending = emptyPending(); // redraw() draws the whole history at once
     // A new run is read from scratch: the previous run's zoom goes with it. One Plotly
-    // call for the run's looks, lines and axes: each call is a whole redraw.
+    // call for the run's looks, lines, axes and rate markers, on the next frame (with the
+    // boundary's first picture, which is not kept waiting behind the history).
     this.rangeKey = "";
-    this.redraw(runStyle(miniBatch), { "xaxis.autorange": true, "yaxis.autorange": true });
+    this.pendingReset = { style: runStyle(miniBatch), layout: { "xaxis.autorange": true, "yaxis.autorange": true } };
+    this.schedule();
     this.showHint();
   }
 
@@ -423,7 +426,8 @@ export class CostChart {
     const key = JSON.stringify(rates);
     if (key === JSON.stringify(this.rates)) return;
     this.rates = rates.map((pair) => [...pair]);
-    window.Plotly.relayout(this.div, rateMarkers(this.rates));
+    if (this.pendingReset) Object.assign(this.pendingReset.layout, rateMarkers(this.rates));
+    else window.Plotly.relayout(this.div, rateMarkers(this.rates));
   }
 
   add(line, xs, ys, which) {
@@ -453,6 +457,14 @@ export class CostChart {
 
   /** One extendTraces call for everything that arrived since the last draw. */
   flush() {
+    if (this.pendingReset) {
+      const { style, layout } = this.pendingReset;
+      this.pendingReset = null;
+      this.pending = emptyPending();
+      this.rangeKey = ""; // the axes fitted again, after the autorange the reset asks for
+      this.redraw(style, layout);
+      return;
+    }
     const { train, whole, test } = this.pending;
     this.pending = emptyPending();
     if (!train.x.length && !whole.x.length && !test.x.length) return;
