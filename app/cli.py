@@ -140,9 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--hidden",
         type=_positive_int,
-        nargs="+",
+        nargs="*",
         default=[4],
-        help="units per hidden layer, e.g. --hidden 8 4",
+        help="units per hidden layer, e.g. --hidden 8 4; no value: no hidden layer",
+    )
+    train.add_argument(
+        "--no-hidden",
+        dest="hidden",
+        action="store_const",
+        const=[],
+        help="no hidden layer: the course's logistic-regression baseline",
     )
     train.add_argument("--activation", default="tanh", choices=sorted(activations.ACTIVATIONS))
     train.add_argument("--init", default="course", choices=model.INITS)

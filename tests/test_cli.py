@@ -82,3 +82,12 @@ def test_json_output_is_strict_json_with_null_for_a_cost_that_is_not_a_number(ca
 def test_strict_json_turns_every_non_finite_number_into_null():
     value = {"a": float("inf"), "b": [float("-inf"), float("nan"), 1.5], "c": (2, "x")}
     assert cli.strict_json(value) == {"a": None, "b": [None, None, 1.5], "c": [2, "x"]}
+
+
+@pytest.mark.parametrize("flag", [["--hidden"], ["--no-hidden"]])
+def test_no_hidden_layer_is_the_courses_logistic_regression(capsys, flag):
+    assert cli.main(["train", *flag, "--iterations", "2000", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["layer_dims"] == [2, 1]
+    # The course's contrast: on the flower data a straight line stays near chance.
+    assert result["train_accuracy"] < 0.6

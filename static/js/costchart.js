@@ -40,7 +40,7 @@ const DRAW_SHARE = 0.15;
 const MAX_LEGEND_NAME = 26;
 const LEGEND_FONT_SIZE = 14;
 const LEGEND_SYMBOL = 46; // px: the line sample before an entry's text, and a gap after it
-const MARGIN = { l: 64, r: 16, t: 8, b: 52 }; // the y axis grows its margin for long tick labels
+const MARGIN = { l: 64, r: 16, t: 28, b: 52 }; // the y axis grows its margin for long tick labels
 const LEGEND_ROW = 34; // px: the legend box with one row, which the height in the CSS leaves room for
 
 function series(name, color, { raw, dash, showlegend }) {

@@ -189,10 +189,19 @@ export function renderEquations(root, { layerDims, m, mTrain, activation, optimi
     m < mTrain ? `a mini-batch of m = ${m} of the ${mTrain} training examples` : `m = ${m} training examples`;
   const summary = `One example per column: X ${shape(n[0], m)}, Y ${shape(1, m)}; ${batch}.`;
   const lambda = l2 > 0 ? ` λ = ${l2}.` : "";
+  // No hidden layer: the course's logistic regression, written as it writes it (Z = W X + b).
+  const single = n.length === 2;
+  const names = single ? withoutLayerIndex : (html) => html;
+  const baseline = single ? " No hidden layer: logistic regression, the course's baseline." : "";
   const part = parts(root);
-  fill(part.summary, escape(summary + lambda));
-  fill(part.forward, forward(n, m, activation).join(""));
-  fill(part.cost, cost(n, m, l2).join(""));
-  fill(part.backward, backward(n, m, activation, l2).join(""));
-  fill(part.update, update(n, optimizer, learningRate).join(""));
+  fill(part.summary, escape(summary + lambda + baseline));
+  fill(part.forward, names(forward(n, m, activation).join("")));
+  fill(part.cost, names(cost(n, m, l2).join("")));
+  fill(part.backward, names(backward(n, m, activation, l2).join("")));
+  fill(part.update, names(update(n, optimizer, learningRate).join("")));
+}
+
+/** Z1, A1, W1, b1, dZ1, ... as Z, A, W, b, dZ, ...: the names of a network with one layer. */
+function withoutLayerIndex(html) {
+  return html.replace(/\b(d?[ZAWb])1\b/g, "$1").replace(/\[l\]/g, "").replace(/for l = 1 … 1, /g, "");
 }

@@ -30,7 +30,7 @@ export class LayersEditor {
     const count = document.createElement("div");
     count.className = "layers-count";
     const label = document.createElement("span");
-    label.textContent = `${n} hidden layer${n === 1 ? "" : "s"}`;
+    label.textContent = n === 0 ? "no hidden layer: logistic regression" : `${n} hidden layer${n === 1 ? "" : "s"}`;
     label.dataset.testid = "hidden-layer-count";
     count.append(
       button("Remove the last hidden layer", "−", () => this.edit(this.layers.slice(0, -1)), n === 0),

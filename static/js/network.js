@@ -22,6 +22,11 @@ function linkWidth(w) {
   return 0.5 + 1.6 * Math.sqrt(Math.min(Math.abs(w), 9));
 }
 
+/** A layer's index in names (A1, Z2): none with one layer, the course's logistic regression (A, Z). */
+function layerIndex(l, L) {
+  return L === 1 ? "" : String(l);
+}
+
 export class NetworkView {
   /** Draws into `root` (a div); a tooltip element inside it shows values on hover. */
   constructor(root) {
@@ -136,7 +141,7 @@ export class NetworkView {
         return { g, image };
       });
       const x = nodes[l][0].x + s / 2;
-      const name = l === 0 ? "X" : `A${l}`;
+      const name = l === 0 ? "X" : `A${layerIndex(l, L)}`;
       const label = el("text", { x, y: 20, class: "layer-label" });
       label.textContent = `${name} (${this.dims[l]})`;
       const act = el("text", { x, y: height - 8, class: "layer-activation" });
@@ -154,7 +159,7 @@ export class NetworkView {
   unitName(l, i) {
     const L = this.dims.length - 1;
     if (l === 0) return `x${i + 1} = X[${i}]`;
-    if (l === L) return `A${l} = σ(Z${l}) = P(y=1)`;
+    if (l === L) return `A${layerIndex(l, L)} = σ(Z${layerIndex(l, L)}) = P(y=1)`;
     const g = this.activation === "sigmoid" ? "σ" : this.activation;
     return `A${l}[${i}] = ${g}(Z${l}[${i}])`;
   }

@@ -26,6 +26,12 @@ export class SettingsView {
   show(job) {
     const s = this.controls.settings;
     this.layers.show(s.hidden_layers);
+    // Logistic regression has no hidden units: the hidden activation does nothing.
+    const activation = document.querySelector('select[name="activation"]');
+    if (activation) {
+      activation.disabled = s.hidden_layers.length === 0;
+      activation.title = activation.disabled ? "No hidden layer: the output is σ(W X + b)" : "";
+    }
     this.network.setArchitecture([2, ...s.hidden_layers, 1], s.activation);
     const mTrain = this.trainSize || trainingSize(s);
     renderEquations(this.equations, {
