@@ -178,7 +178,7 @@ def test_a_projector_shows_every_text_large_and_dark_enough(
     assert [t for t in texts if t["contrast"] < 4.5] == []  # WCAG AA for normal text
     # One row each for the run bar and the settings: the plots start high on the screen.
     top = playground.page.evaluate(
-        "() => document.querySelector('.columns').getBoundingClientRect().top"
+        "() => document.querySelector('.data-column').getBoundingClientRect().top"
     )
     bar = playground.page.evaluate(
         "() => document.querySelector('.runbar').getBoundingClientRect().height"
