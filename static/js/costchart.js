@@ -449,6 +449,12 @@ export class CostChart {
     });
   }
 
+  /** Whether every cost kept is drawn (none waits for the next draw). */
+  drawnAll() {
+    const { train, whole, test } = this.pending;
+    return !this.pendingReset && !train.x.length && !whole.x.length && !test.x.length;
+  }
+
   /** The plot's width in pixels: as many columns as a decimated line keeps. */
   columns() {
     const size = this.div._fullLayout && this.div._fullLayout._size;

@@ -172,7 +172,14 @@ class Playground:
             arg=before,
         )
         self.wait_for_status(*(statuses or ("done",)))
+        self.wait_for_chart()
         return self.job_id() or ""
+
+    def wait_for_chart(self) -> None:
+        """Wait until the cost chart has drawn every cost it holds (it draws within a budget)."""
+        self.page.wait_for_function(
+            "() => document.querySelector('[data-testid=cost-plot]').view.drawnAll()"
+        )
 
     def plot(self, testid: str, expression: str) -> Any:
         """Evaluate `expression` with `gd`, the Plotly graph div of a plot."""
