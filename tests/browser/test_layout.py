@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.browser.conftest import Playground, _stop_unfinished_jobs
 
@@ -93,7 +93,8 @@ def test_nothing_scrolls_sideways(sized: Playground) -> None:
 def test_the_output_comes_right_after_the_run_bar_where_the_columns_stack(
     sized: Playground,
 ) -> None:
-    width, height = sized.page.viewport_size["width"], sized.page.viewport_size["height"]
+    size = viewport(sized.page)
+    width, height = size["width"], size["height"]
     bar = box(sized, ".runbar")
     boundary = box(sized, "[data-testid=boundary-plot]")
     cost = box(sized, "[data-testid=cost-plot]")
@@ -122,18 +123,18 @@ def test_the_run_bar_stays_in_reach_after_scrolling_to_the_equations(
     assert page.evaluate("() => scrollY") > 0
     bar = page.locator(".runbar").evaluate("(e) => e.getBoundingClientRect().toJSON()")
     assert bar["top"] == 0
-    viewport = page.viewport_size
+    window = viewport(page)
     for item in page.evaluate(SHOWN, RUN_BAR_ITEMS):
         assert item["uncovered"], item
         assert item["width"] > 0, item
         assert item["top"] >= 0 and item["bottom"] <= bar["bottom"], item
-        assert item["left"] >= 0 and item["right"] <= viewport["width"], item
+        assert item["left"] >= 0 and item["right"] <= window["width"], item
     # What was scrolled to is not under the bar (the page keeps the bar's height clear).
     heading = page.locator("#equations-heading").evaluate(
         "(e) => e.getBoundingClientRect().toJSON()"
     )
     assert heading["top"] >= bar["bottom"]
-    size = page.viewport_size
+    size = viewport(page)
     page.screenshot(path=artifacts / f"layout-scrolled-{size['width']}x{size['height']}.png")
 
 
@@ -162,3 +163,10 @@ def test_the_mode_bars_cover_no_data(sized: Playground) -> None:
     )
     bar = sized.page.evaluate(MODE_BARS)[0]["bar"]
     assert not overlap(text, bar), (text, bar)
+
+
+def viewport(page: Page) -> ViewportSize:
+    """The page's window size (every page here is opened with one)."""
+    size = page.viewport_size
+    assert size is not None
+    return size
