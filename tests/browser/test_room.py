@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -53,6 +54,22 @@ def test_the_teacher_sees_a_learners_run_pauses_it_and_stops_all(
         "(id) => document.querySelector(`[data-job='${id}'] canvas`).width === 24", arg=job
     )
 
+    # A second learner's run appears beside it, live: its count goes up as it trains.
+    other = httpx.post(
+        f"{playground.base_url}/api/jobs",
+        json={"iterations": 100000, "speed": 50, "learner": "Bold Otter"},
+        timeout=10,
+    ).json()["id"]
+    second = room.locator(f'[data-testid=room-card][data-job="{other}"]')
+    expect(second.get_by_test_id("card-learner")).to_have_text("Bold Otter", timeout=WAIT_MS)
+    count = (
+        "(id) => Number(document.querySelector(`[data-job='${id}']"
+        " [data-testid=card-iteration]`).textContent.replace(/\\D/g, ''))"
+    )
+    first = room.evaluate(f"(id) => ({count})(id)", other)
+    room.wait_for_function(f"([id, n]) => ({count})(id) > n", arg=[other, first])
+    expect(room.get_by_test_id("room-card")).to_have_count(2)
+
     card.get_by_test_id("card-pause").click()
     expect(card.get_by_test_id("card-status")).to_have_text("paused", timeout=WAIT_MS)
     expect(card.get_by_test_id("card-pause")).to_have_text("Resume")
@@ -66,6 +83,7 @@ def test_the_teacher_sees_a_learners_run_pauses_it_and_stops_all(
     expect(card.get_by_test_id("card-status")).to_have_text("stopped", timeout=WAIT_MS)
     expect(message).to_contain_text("Stopped", timeout=WAIT_MS)
     assert playground.job(job)["status"] == "stopped"
+    expect(second.get_by_test_id("card-status")).to_have_text("stopped", timeout=WAIT_MS)
     expect(playground.by_id("stop-all")).to_be_disabled(timeout=WAIT_MS)
     assert playground.console_errors == [] and playground.page_errors == []
     assert classmate.page_errors == []
