@@ -12,7 +12,7 @@ import math
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +137,40 @@ def render_script(
         "beta2": optimizers.BETA2,
         "epsilon": optimizers.EPSILON,
         "print_every": _print_every(spec.iterations),
+        "rule": _rule,
+        "layer_dict": partial(_layer_dict, L),
+        "unpack": _unpack,
     }
     return _environment(templates).get_template(SCRIPT_TEMPLATE).render(context)
+
+
+RULE_WIDTH = 90  # the section rules' length: "# ---- The data ----...----"
+PER_LINE = 3  # layers a line in the script's dicts and unpackings, so lines stay short
+
+
+def _rule(title: str) -> str:
+    """A section's rule: `# ---- title ------...`."""
+    head = f"# ---- {title} "
+    return head + "-" * max(4, RULE_WIDTH - len(head))
+
+
+def _layer_dict(L: int, a: str, b: str) -> str:
+    """`{"W1": W1, "b1": b1, ...}` for layers 1..L: on one line, or a line a layer when long."""
+    pairs = [f'"{a}{l}": {a}{l}, "{b}{l}": {b}{l}' for l in range(1, L + 1)]
+    if L <= PER_LINE:
+        return "{" + ", ".join(pairs) + "}"
+    return "{\n" + "".join(f"        {pair},\n" for pair in pairs) + "    }"
+
+
+def _unpack(source: str, kind: str, layers: list[int]) -> str:
+    """`W1, W2 = parameters["W1"], parameters["W2"]`, three a line (indented 4 past the first)."""
+    lines = []
+    for k in range(0, len(layers), PER_LINE):
+        group = layers[k : k + PER_LINE]
+        names = ", ".join(f"{kind}{l}" for l in group)
+        lookups = ", ".join(f'{source}["{kind}{l}"]' for l in group)
+        lines.append(f"{names} = {lookups}")
+    return "\n    ".join(lines)
 
 
 def _init_scale(init: str) -> str:
@@ -178,8 +210,8 @@ def _notes(job: Job) -> tuple[str, ...]:
         notes.append(f"The job failed on the server after {done:,} iterations.")
     elif not job.final:
         notes.append(
-            f"The job was {job.status} at iteration {done:,} of {job.spec.iterations:,} when "
-            "this script was written: the script trains the whole run."
+            f"The job was {job.status}, {done:,} of {job.spec.iterations:,} iterations done, "
+            "when this script was written: the script trains the whole run."
         )
     return tuple(notes)
 

@@ -239,7 +239,7 @@ def test_the_script_reads_as_the_lecture(client):
     ):
         assert line in text, line
     # Only what the config needs: no optimizer state, mini-batches, L2 or test split.
-    for absent in ("beta", "batch", "l2", "X_test", "relu"):
+    for absent in ("beta", "batch_size", "X_batch", "l2", "X_test", "relu"):
         assert absent not in text, absent
     compile(text, "script.py", "exec")
 

@@ -75,3 +75,38 @@ def test_the_template_is_packaged_with_the_pages():
     assert (Path(TEMPLATES) / exports.SCRIPT_TEMPLATE).is_file()
     pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
     assert '"app.templates" = ["*.html", "*.j2"]' in pyproject
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        JobSpec(),
+        JobSpec(hidden_layers=(), l2=0.1),
+        JobSpec(
+            dataset="blobs",
+            hidden_layers=(16, 16, 16, 16),
+            activation="relu",
+            optimizer="adam",
+            batch_size=16,
+            l2=0.25,
+            test_fraction=0.35,
+            init="he",
+            learning_rate=0.000001,
+            iterations=100_000,
+        ),
+        JobSpec(activation="leaky_relu", optimizer="momentum", init="xavier", iterations=7),
+        JobSpec(activation="sigmoid", optimizer="rmsprop", batch_size=32),
+    ],
+)
+def test_every_script_is_tidy_python(spec):
+    """No unused names, no undefined ones, no line past 100 characters (ruff's E, F, W)."""
+    text = exports.render_script(spec, TEMPLATES, job_id="0123456789ab")
+    rules = ["--select", "E,F,W,B", "--line-length", "100"]
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", *rules, "--stdin-filename", "s.py"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout
