@@ -94,6 +94,19 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class History:
+    """Every iteration's cost so far, and the test costs, with NaN and infinities as they were.
+
+    costs[i] is iteration i's; test_costs[k] was measured after iteration test_iterations[k]
+    (at the weights iteration test_iterations[k] + 1 starts from).
+    """
+
+    costs: list[float]
+    test_iterations: list[int]
+    test_costs: list[float]
+
+
+@dataclass(frozen=True)
 class Cursor:
     """Where a viewer is: events read, and the versions of the pictures it has."""
 
@@ -143,6 +156,10 @@ class JobLog:
         self._boundary: Picture | None = None
         self._details: Picture | None = None
         self._weights: Weights | None = None
+        # What JSON writes as null, as it was: iteration -> NaN or inf. A job ends at its
+        # first such cost, so these hold a value or two, not a copy of the history.
+        self._unwritable_costs: dict[int, float] = {}
+        self._unwritable_test_costs: dict[int, float] = {}
         self._changed = asyncio.Event()
 
     # -- the trainer side (any thread) -------------------------------------------------
@@ -162,6 +179,7 @@ class JobLog:
         "neurons": ...}; parameters: the model's after the chunk's last iteration, kept as
         they are (the gradient check works on them), so the caller hands over copies.
         """
+        raw_test_cost = measure.test_cost
         measure = _finite(measure)
         chunk = Progress(first_iteration, len(costs), costs_to_json(costs), measure)
         boundary_members = _members({"boundary": boundary}) if boundary is not None else ""
@@ -172,6 +190,10 @@ class JobLog:
             if first_iteration != self._count:
                 raise ValueError(f"chunk starts at {first_iteration}, expected {self._count}")
             self._events.append(chunk)
+            if "null" in chunk.costs_json:
+                self._keep_unwritable(first_iteration, costs)
+            if raw_test_cost is not None and measure.test_cost is None:
+                self._unwritable_test_costs[measure.iteration] = float(raw_test_cost)
             self._count += len(costs)
             self._measure = measure
             if boundary is not None:
@@ -183,6 +205,11 @@ class JobLog:
             if parameters is not None:
                 self._weights = Weights(measure.iteration, parameters)
         self.notify()
+
+    def _keep_unwritable(self, first_iteration: int, costs: Sequence[float]) -> None:
+        for i, cost in enumerate(costs, first_iteration):
+            if not math.isfinite(cost):
+                self._unwritable_costs[i] = float(cost)
 
     def set_status(self, status: str, detail: str) -> bool:
         """Record a change of status; False (and nothing changes) once the job has ended."""
@@ -250,6 +277,25 @@ class JobLog:
                 self._details.version if self._details else 0,
             )
         return snapshot, cursor
+
+    def history(self) -> History:
+        """Every cost so far at full precision, NaN and infinities included (for exports)."""
+        with self._lock:
+            chunks = [e for e in self._events if isinstance(e, Progress)]
+            costs_json = ",".join(c.costs_json for c in chunks if c.count)
+            tested = [c.measure for c in chunks if c.measure.test_accuracy is not None]
+            unwritable = dict(self._unwritable_costs)
+            unwritable_test = dict(self._unwritable_test_costs)
+        # A float's repr is its JSON, so parsing it back gives the very same float.
+        costs = [
+            unwritable.get(i, math.nan) if cost is None else cost
+            for i, cost in enumerate(json.loads(f"[{costs_json}]"))
+        ]
+        test_costs = [
+            unwritable_test.get(m.iteration, math.nan) if m.test_cost is None else m.test_cost
+            for m in tested
+        ]
+        return History(costs, [m.iteration for m in tested], test_costs)
 
     def read(self, cursor: Cursor) -> tuple[list[Progress | StatusChange], Cursor]:
         """Everything after the cursor, in order: merged progress, and status changes."""

@@ -7,6 +7,7 @@ import { BoundaryPlot } from "./boundary.js";
 import { Controls, setDefaults, setLimits, settingsFromUrl } from "./controls.js";
 import { CostChart } from "./costchart.js";
 import { drawPreviews, takeNoise } from "./datasets.js";
+import { Downloads } from "./downloads.js";
 import { checkSlot } from "./equations.js";
 import { GradCheck } from "./gradcheck.js";
 import { LayersEditor } from "./layers.js";
@@ -35,6 +36,7 @@ async function start() {
   const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
   const network = new NetworkView($("#network"));
   const gradCheck = new GradCheck(checkSlot($("#equations")));
+  const downloads = new Downloads($("#downloads"));
 
   // The parts below call each other back; each callback runs only after start-up.
   const controls = new Controls($("#settings"), {
@@ -54,7 +56,10 @@ async function start() {
   });
   const runs = new RunList({
     storage: localStorageOrNull(),
-    onRows: () => runsPanel.render(runs.newestFirst(), runs.currentId),
+    onRows: () => {
+      runsPanel.render(runs.newestFirst(), runs.currentId);
+      downloads.show(runs.currentId); // the watched run's exports
+    },
     onRow: (run) => runsPanel.update(run),
     onOverlays: () => cost.setOverlays(runs.overlays()),
   });

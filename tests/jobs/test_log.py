@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import math
 import threading
 
 import pytest
@@ -147,3 +148,15 @@ def test_an_alpha_changed_before_any_iteration_ran_replaces_the_first(log):
     log.append(0, [0.7], Measure(0, 0.7, 0.5, None, None, learning_rate=0.1))
     snapshot, _ = log.snapshot()
     assert snapshot.learning_rates == [(0, 0.1)]
+
+
+def test_the_history_keeps_every_cost_at_full_precision_nan_and_inf_included(log):
+    log.append(0, [], Measure(-1, None, 0.5, 0.5, 0.69))
+    log.append(0, [0.1 + 0.2, 1 / 3], Measure(1, 1 / 3, 0.5, 0.5, float("inf")))
+    log.append(2, [float("nan")], Measure(2, float("nan"), 0.5, 0.5, 0.25))
+    history = log.history()
+    assert history.costs[:2] == [0.1 + 0.2, 1 / 3] and math.isnan(history.costs[2])
+    assert history.test_iterations == [-1, 1, 2]
+    assert history.test_costs == [0.69, float("inf"), 0.25]
+    snapshot, _ = log.snapshot()
+    assert snapshot.test_costs == [0.69, None, 0.25]  # JSON still has no NaN

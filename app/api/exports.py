@@ -1,0 +1,90 @@
+"""A job's exports (Contract 6): parameters, cost history and a script that retrains it.
+
+Open to whoever may watch the job, as the websocket is: the id is enough, no token. The
+handlers are plain functions, so FastAPI runs them in its thread pool: a long history or
+the script's template never holds up the event loop.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from app.api.deps import JobManagerDep, SettingsDep
+from app.api.schemas import refusals
+from app.jobs import exports
+from app.jobs.manager import Job, JobNotFoundError
+
+router = APIRouter(prefix="/api/jobs", tags=["exports"])
+
+NOT_FOUND = "Job not found"
+
+
+def _content(media_type: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: the 200 answer is `media_type`, not JSON."""
+    return {200: {"content": {media_type: {}}}}
+
+
+@router.get("/{job_id}/parameters.json", responses=refusals(404, 409))
+def read_parameters_json(job_id: str, manager: JobManagerDep) -> dict[str, Any]:
+    """The latest parameters, `{"W1": [[...]], "b1": [[...]], ...}`, at full precision."""
+    job = _get(manager, job_id)
+    try:
+        return exports.parameters_json(job)
+    except exports.NoParametersError as error:
+        raise _not_yet(error) from None
+
+
+@router.get(
+    "/{job_id}/parameters.npz",
+    response_class=Response,
+    responses={**_content("application/octet-stream"), **refusals(404, 409)},
+)
+def read_parameters_npz(job_id: str, manager: JobManagerDep) -> Response:
+    """The latest parameters as NumPy's .npz: `np.load(file)["W1"]`, and so on."""
+    job = _get(manager, job_id)
+    try:
+        content = exports.parameters_npz(job)
+    except exports.NoParametersError as error:
+        raise _not_yet(error) from None
+    return _download(content, "application/octet-stream", job, "parameters.npz")
+
+
+@router.get(
+    "/{job_id}/history.csv",
+    response_class=Response,
+    responses={**_content("text/csv"), **refusals(404)},
+)
+def read_history_csv(job_id: str, manager: JobManagerDep) -> Response:
+    """`iteration,cost[,test_cost]`: every iteration's cost so far, `nan`/`inf` as such."""
+    job = _get(manager, job_id)
+    return _download(exports.history_csv(job), "text/csv", job, "history.csv")
+
+
+@router.get(
+    "/{job_id}/script.py",
+    response_class=Response,
+    responses={**_content("text/x-python"), **refusals(404)},
+)
+def read_script(job_id: str, manager: JobManagerDep, settings: SettingsDep) -> Response:
+    """A standalone NumPy script, the lecture's equations written out, that retrains the run."""
+    job = _get(manager, job_id)
+    text = exports.script(job, settings.TEMPLATES_DIR)
+    return _download(text, "text/x-python", job, "script.py")
+
+
+def _download(content: str | bytes, media_type: str, job: Job, name: str) -> Response:
+    filename = f"gradlive-{job.id}-{name}"
+    disposition = f'attachment; filename="{filename}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+def _get(manager: JobManagerDep, job_id: str) -> Job:
+    try:
+        return manager.get(job_id)
+    except JobNotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None
+
+
+def _not_yet(error: exports.NoParametersError) -> HTTPException:
+    """409: the job has not written its parameters yet (it has not started)."""
+    return HTTPException(status.HTTP_409_CONFLICT, detail=str(error))
