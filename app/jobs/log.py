@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed"})
+# interrupted: the server stopped or died while the job trained (restored from the store).
+FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed", "interrupted"})
 STATUSES = ("queued", "running", "paused", *sorted(FINAL_STATUSES))
 
 
@@ -103,6 +104,24 @@ class Cursor:
 
 
 @dataclass(frozen=True)
+class Unsaved:
+    """What a log holds past its first `start` events, for the store (app.jobs.store).
+
+    chunks: the cost chunks among those events; end: the number of events now; the rest
+    is the latest of each, as a viewer joining now would see it.
+    """
+
+    chunks: list[Progress]
+    end: int
+    count: int
+    status: StatusChange
+    measure: Measure
+    boundary: Picture | None
+    details: Picture | None
+    weights: Weights | None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The whole run so far, for a viewer who joins now.
 
@@ -133,8 +152,13 @@ def costs_to_json(costs: Sequence[float]) -> str:
 class JobLog:
     """Ordered log of a job's cost chunks and status changes, with latest pictures."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        on_status: Callable[[], None] | None = None,
+    ) -> None:
         self._loop = loop
+        self._on_status = on_status  # called after each change of status, from its thread
         self._lock = threading.Lock()
         self._events: list[Progress | StatusChange] = []
         self._count = 0
@@ -194,6 +218,8 @@ class JobLog:
             self._status = StatusChange(status, detail, self._count - 1)
             self._events.append(self._status)
         self.notify()
+        if self._on_status is not None:
+            self._on_status()
         return True
 
     def notify(self) -> None:
@@ -206,7 +232,7 @@ class JobLog:
 
     @property
     def final(self) -> bool:
-        """Whether the job has ended (done, stopped, diverged or failed)."""
+        """Whether the job has ended (done, stopped, diverged, failed or interrupted)."""
         return self._status.status in FINAL_STATUSES
 
     @property
@@ -250,6 +276,35 @@ class JobLog:
                 self._details.version if self._details else 0,
             )
         return snapshot, cursor
+
+    def since(self, start: int) -> Unsaved:
+        """The chunks after the first `start` events, and the latest state (for the store)."""
+        with self._lock:
+            return Unsaved(
+                chunks=[e for e in self._events[start:] if isinstance(e, Progress)],
+                end=len(self._events),
+                count=self._count,
+                status=self._status,
+                measure=self._measure,
+                boundary=self._boundary,
+                details=self._details,
+                weights=self._weights,
+            )
+
+    @classmethod
+    def restored(cls, loop: asyncio.AbstractEventLoop, saved: Unsaved) -> "JobLog":
+        """A log rebuilt from the store: the chunks of `saved`, then its final status.
+
+        It takes nothing more (its status is final), so it is read, never written.
+        """
+        if saved.status.status not in FINAL_STATUSES:
+            raise ValueError(f"a restored log must have ended, not be {saved.status.status!r}")
+        log = cls(loop)
+        log._events = [*saved.chunks, saved.status]
+        log._count = saved.count
+        log._status, log._measure = saved.status, saved.measure
+        log._boundary, log._details, log._weights = saved.boundary, saved.details, saved.weights
+        return log
 
     def read(self, cursor: Cursor) -> tuple[list[Progress | StatusChange], Cursor]:
         """Everything after the cursor, in order: merged progress, and status changes."""
