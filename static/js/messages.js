@@ -149,6 +149,8 @@ export class JobViews {
       this.runBar.say(this.divergedText(job), "warning");
     } else if (status === "failed") {
       this.runBar.say(detail || "The run failed.", "error");
+    } else if (status === "interrupted") {
+      this.runBar.say(detail || "The server restarted while this run trained.", "warning");
     } else if (status === "running" || status === "queued") {
       this.runBar.say("");
     }
