@@ -527,7 +527,9 @@ class JobManager:
         return f"{value:g} {unit}" + ("" if value == 1 else "s")
 
     def _new_id(self) -> str:
-        while (job_id := secrets.token_hex(6)) in self._jobs:
+        while (job_id := secrets.token_hex(6)) in self._jobs or (
+            self.store is not None and self.store.has(job_id)  # its row would be taken over
+        ):
             pass
         return job_id
 

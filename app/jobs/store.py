@@ -140,16 +140,22 @@ class JobStore:
     """
 
     def __init__(self, path: Path, *, max_jobs: int, save_interval: float) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.max_jobs = max_jobs
         self.save_interval = save_interval
-        self._reader = _connect(path, check_same_thread=False)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._reader = _connect(path, check_same_thread=False)
+            with self._reader:
+                self._reader.executescript(SCHEMA)
+                self._reader.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                _interrupt_unfinished(self._reader)
+        except (OSError, sqlite3.Error) as error:
+            raise RuntimeError(
+                f"gradlive keeps its jobs in {path}, which it cannot write ({error}): "
+                "set GRADLIVE_DATA_DIR to a folder it may write to."
+            ) from error
         self._reading = threading.Lock()
-        with self._reader:
-            self._reader.executescript(SCHEMA)
-            self._reader.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            _interrupt_unfinished(self._reader)
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write, name="gradlive-store", daemon=True)
         self._writer.start()
@@ -185,24 +191,36 @@ class JobStore:
         with self._reading:
             self._reader.close()
 
+    def has(self, job_id: str) -> bool:
+        """Whether a job with this id is stored."""
+        with self._reading:
+            query = "SELECT 1 FROM jobs WHERE id = ?"
+            return self._reader.execute(query, (job_id,)).fetchone() is not None
+
     def load(self, job_id: str) -> StoredJob | None:
-        """The stored job with this id, or None."""
+        """The stored job with this id, or None (also when it cannot be read back)."""
         with self._reading:
             row = self._reader.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            return _stored(self._reader, row) if row else None
+            return self._read(row) if row else None
 
     def newest(self, limit: int) -> list[StoredJob]:
-        """The `limit` jobs created last, oldest first."""
+        """The `limit` jobs created last, oldest first (but those that cannot be read)."""
         with self._reading:
-            rows = self._reader.execute(
-                "SELECT * FROM jobs ORDER BY rowid DESC LIMIT ?", (limit,)
-            ).fetchall()
-            return [_stored(self._reader, row) for row in reversed(rows)]
+            query = "SELECT * FROM jobs ORDER BY rowid DESC LIMIT ?"
+            rows = self._reader.execute(query, (limit,)).fetchall()
+            return [job for row in reversed(rows) if (job := self._read(row)) is not None]
 
     def ids(self) -> list[str]:
         """Every stored job's id, oldest first."""
         with self._reading:
             return [r[0] for r in self._reader.execute("SELECT id FROM jobs ORDER BY rowid")]
+
+    def _read(self, row: sqlite3.Row) -> StoredJob | None:
+        try:
+            return _stored(self._reader, row)
+        except (ValueError, TypeError, KeyError):  # saved by another version, or damaged
+            logger.warning("stored job %s cannot be read back: skipped", row["id"], exc_info=True)
+            return None
 
     # -- the writer thread ---------------------------------------------------------------
 

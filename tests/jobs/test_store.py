@@ -199,3 +199,10 @@ def test_newest_reads_back_the_last_jobs_oldest_first(loop, store):
         finished_job(loop, store, name)
     store.flush()
     assert [j.id for j in store.newest(2)] == ["b", "c"]
+
+
+def test_a_data_dir_that_cannot_be_written_stops_the_server_saying_which_setting(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(RuntimeError, match="GRADLIVE_DATA_DIR"):
+        open_store(blocked / DB_NAME)
