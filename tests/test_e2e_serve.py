@@ -76,7 +76,8 @@ async def oversized_command(base: str) -> tuple[dict, dict]:
         await ws.send(json.dumps({"action": "auth", "token": job["token"]}))
         await ws.recv(), await ws.recv()  # the snapshot and the status
         await ws.send(json.dumps({"action": "pause", "pad": "x" * 20_000}))
-        error = json.loads(await ws.recv())
+        while (error := json.loads(await ws.recv()))["type"] == "status":
+            pass  # the job's `paused` may come first, after its `queued`
         await ws.send(json.dumps({"action": "stop"}))  # still listening
         while (message := json.loads(await ws.recv()))["type"] != "status":
             pass

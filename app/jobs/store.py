@@ -156,6 +156,7 @@ class JobStore:
                 "set GRADLIVE_DATA_DIR to a folder it may write to."
             ) from error
         self._reading = threading.Lock()
+        self._forgotten: set[str] = set()  # deleted, their rows not yet
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write, name="gradlive-store", daemon=True)
         self._writer.start()
@@ -171,7 +172,9 @@ class JobStore:
         self._queue.put(("poke", job_id))
 
     def forget(self, job_id: str) -> None:
-        """Delete the job from the store (it was deleted)."""
+        """Delete the job from the store (it was deleted); from now on it reads as gone."""
+        with self._reading:
+            self._forgotten.add(job_id)  # until the writer has deleted its row
         self._queue.put(("forget", job_id))
 
     def flush(self, timeout: float = 10.0) -> bool:
@@ -200,6 +203,8 @@ class JobStore:
     def load(self, job_id: str) -> StoredJob | None:
         """The stored job with this id, or None (also when it cannot be read back)."""
         with self._reading:
+            if job_id in self._forgotten:
+                return None
             row = self._reader.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
             return self._read(row) if row else None
 
@@ -208,7 +213,8 @@ class JobStore:
         with self._reading:
             query = "SELECT * FROM jobs ORDER BY rowid DESC LIMIT ?"
             rows = self._reader.execute(query, (limit,)).fetchall()
-            return [job for row in reversed(rows) if (job := self._read(row)) is not None]
+            rows = [row for row in reversed(rows) if row["id"] not in self._forgotten]
+            return [job for row in rows if (job := self._read(row)) is not None]
 
     def ids(self) -> list[str]:
         """Every stored job's id, oldest first."""
@@ -241,7 +247,9 @@ class JobStore:
                 self._save(connection, tracked, [arg])
             elif op == "forget":
                 tracked.pop(arg, None)
-                self._guard(_delete, connection, arg)
+                if self._guard(_delete, connection, arg):
+                    with self._reading:
+                        self._forgotten.discard(arg)
             elif op in ("save", "flush", "close"):
                 self._save(connection, tracked, list(tracked))
                 next_save = time.monotonic() + self.save_interval

@@ -187,7 +187,10 @@ def test_the_oldest_finished_jobs_are_pruned_first(loop, path):
 def test_a_forgotten_job_is_deleted_with_its_costs(loop, store):
     finished_job(loop, store, "gone")
     finished_job(loop, store, "kept")
+    store.flush()
     store.forget("gone")
+    assert store.load("gone") is None  # at once, before the writer has deleted its row
+    assert [j.id for j in store.newest(10)] == ["kept"]
     store.flush()
     assert store.load("gone") is None and store.ids() == ["kept"]
     with sqlite3.connect(store.path) as db:
