@@ -536,8 +536,11 @@ class JobManager:
     def _load(self, job_id: str) -> Job | None:
         """A job the store keeps and memory does not (dropped to make room, or older than
         the restart), or None. It is kept in memory if a finished job can make room."""
-        stored = self.store.load(job_id) if self.store is not None else None
-        job = self._restore(stored) if stored is not None else None
+        if self.store is None:
+            return None
+        job = self.store.unsaved(job_id)
+        if job is None and (stored := self.store.load(job_id)) is not None:
+            job = self._restore(stored)
         if job is None:
             return None
         finished = sorted((j for j in self._jobs.values() if j.final), key=lambda j: j.created_at)

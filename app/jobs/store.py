@@ -155,8 +155,9 @@ class JobStore:
                 f"gradlive keeps its jobs in {path}, which it cannot write ({error}): "
                 "set GRADLIVE_DATA_DIR to a folder it may write to."
             ) from error
-        self._reading = threading.Lock()
+        self._lock = threading.Lock()  # for the reader, and the two below
         self._forgotten: set[str] = set()  # deleted, their rows not yet
+        self._unsaved: dict[str, Job] = {}  # tracked, and not yet saved to their end
         self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write, name="gradlive-store", daemon=True)
         self._writer.start()
@@ -165,6 +166,8 @@ class JobStore:
 
     def track(self, job: "Job") -> None:
         """Save this new job from now on (its row is written at once)."""
+        with self._lock:
+            self._unsaved[job.id] = job
         self._queue.put(("track", job))
 
     def poke(self, job_id: str) -> None:
@@ -173,8 +176,9 @@ class JobStore:
 
     def forget(self, job_id: str) -> None:
         """Delete the job from the store (it was deleted); from now on it reads as gone."""
-        with self._reading:
+        with self._lock:
             self._forgotten.add(job_id)  # until the writer has deleted its row
+            self._unsaved.pop(job_id, None)
         self._queue.put(("forget", job_id))
 
     def flush(self, timeout: float = 10.0) -> bool:
@@ -191,18 +195,24 @@ class JobStore:
         """
         self._queue.put(("close", interrupted))
         self._writer.join(timeout)
-        with self._reading:
+        with self._lock:
             self._reader.close()
+
+    def unsaved(self, job_id: str) -> "Job | None":
+        """The job itself while the store's copy is behind it (memory may have dropped a job
+        the moment it finished, before the writer saved its end): it is the one to read."""
+        with self._lock:
+            return self._unsaved.get(job_id)
 
     def has(self, job_id: str) -> bool:
         """Whether a job with this id is stored."""
-        with self._reading:
+        with self._lock:
             query = "SELECT 1 FROM jobs WHERE id = ?"
             return self._reader.execute(query, (job_id,)).fetchone() is not None
 
     def load(self, job_id: str) -> StoredJob | None:
         """The stored job with this id, or None (also when it cannot be read back)."""
-        with self._reading:
+        with self._lock:
             if job_id in self._forgotten:
                 return None
             row = self._reader.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
@@ -210,7 +220,7 @@ class JobStore:
 
     def newest(self, limit: int) -> list[StoredJob]:
         """The `limit` jobs created last, oldest first (but those that cannot be read)."""
-        with self._reading:
+        with self._lock:
             query = "SELECT * FROM jobs ORDER BY rowid DESC LIMIT ?"
             rows = self._reader.execute(query, (limit,)).fetchall()
             rows = [row for row in reversed(rows) if row["id"] not in self._forgotten]
@@ -218,7 +228,7 @@ class JobStore:
 
     def ids(self) -> list[str]:
         """Every stored job's id, oldest first."""
-        with self._reading:
+        with self._lock:
             return [r[0] for r in self._reader.execute("SELECT id FROM jobs ORDER BY rowid")]
 
     def _read(self, row: sqlite3.Row) -> StoredJob | None:
@@ -248,7 +258,7 @@ class JobStore:
             elif op == "forget":
                 tracked.pop(arg, None)
                 if self._guard(_delete, connection, arg):
-                    with self._reading:
+                    with self._lock:
                         self._forgotten.discard(arg)
             elif op in ("save", "flush", "close"):
                 self._save(connection, tracked, list(tracked))
@@ -271,6 +281,8 @@ class JobStore:
         for entry in dirty if saved else []:
             if entry.job.final and not _changed(entry):
                 del tracked[entry.job.id]  # nothing more will change: the store has it all
+                with self._lock:
+                    self._unsaved.pop(entry.job.id, None)
 
     @staticmethod
     def _guard(write: Any, connection: sqlite3.Connection, *args: Any) -> bool:

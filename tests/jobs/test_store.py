@@ -209,3 +209,13 @@ def test_a_data_dir_that_cannot_be_written_stops_the_server_saying_which_setting
     blocked.write_text("not a folder")
     with pytest.raises(RuntimeError, match="GRADLIVE_DATA_DIR"):
         open_store(blocked / DB_NAME)
+
+
+def test_a_job_is_its_own_copy_until_the_store_has_saved_its_end(loop, store):
+    job = new_job(loop, "live", store)
+    store.track(job)
+    assert store.unsaved("live") is job  # the manager reads it, not an older row
+    train(job, 0, 20)
+    job.log.set_status("done", "")
+    store.flush()
+    assert store.unsaved("live") is None and store.load("live").saved.count == 20
