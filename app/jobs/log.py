@@ -104,11 +104,12 @@ class Cursor:
 
 
 @dataclass(frozen=True)
-class Unsaved:
-    """What a log holds past its first `start` events, for the store (app.jobs.store).
+class LogState:
+    """A log's cost chunks from some event on, and its latest state: what the store
+    (app.jobs.store) saves of a log, and what it reads back to rebuild one.
 
-    chunks: the cost chunks among those events; end: the number of events now; the rest
-    is the latest of each, as a viewer joining now would see it.
+    end: the number of events then; count: the iterations; the rest is the latest of
+    each, as a viewer joining then would see it.
     """
 
     chunks: list[Progress]
@@ -277,10 +278,10 @@ class JobLog:
             )
         return snapshot, cursor
 
-    def since(self, start: int) -> Unsaved:
+    def since(self, start: int) -> LogState:
         """The chunks after the first `start` events, and the latest state (for the store)."""
         with self._lock:
-            return Unsaved(
+            return LogState(
                 chunks=[e for e in self._events[start:] if isinstance(e, Progress)],
                 end=len(self._events),
                 count=self._count,
@@ -292,7 +293,7 @@ class JobLog:
             )
 
     @classmethod
-    def restored(cls, loop: asyncio.AbstractEventLoop, saved: Unsaved) -> "JobLog":
+    def restored(cls, loop: asyncio.AbstractEventLoop, saved: LogState) -> "JobLog":
         """A log rebuilt from the store: the chunks of `saved`, then its final status.
 
         It takes nothing more (its status is final), so it is read, never written.

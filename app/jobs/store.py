@@ -35,11 +35,11 @@ import numpy as np
 from app.jobs.log import (
     FINAL_STATUSES,
     Cursor,
+    LogState,
     Measure,
     Picture,
     Progress,
     StatusChange,
-    Unsaved,
     Weights,
     costs_to_json,
     finite_or_none,
@@ -96,7 +96,8 @@ def interrupted_detail(iterations: int) -> str:
     if iterations == 0:
         kept = "before its first iteration"
     else:
-        kept = f"its first {iterations:,} iteration{'' if iterations == 1 else 's'} are kept"
+        kept = "its first iteration is kept" if iterations == 1 else ""
+        kept = kept or f"its first {iterations:,} iterations are kept"
     return (
         f"Interrupted: the server restarted while this job trained ({kept}). "
         "Start a new run to train it again."
@@ -117,7 +118,7 @@ class StoredJob:
     speed: float | None
     learner: str | None
     owner_hash: str | None
-    saved: Unsaved
+    saved: LogState
 
 
 @dataclass
@@ -334,7 +335,7 @@ def _save_jobs(connection: sqlite3.Connection, entries: list[_Tracked]) -> None:
         entry.events, entry.scalars = end, _scalars(entry.job)
 
 
-def _save_job(connection: sqlite3.Connection, entry: _Tracked, unsaved: Unsaved) -> None:
+def _save_job(connection: sqlite3.Connection, entry: _Tracked, unsaved: LogState) -> None:
     job = entry.job
     weights = unsaved.weights
     row = {
@@ -464,7 +465,7 @@ def _stored(connection: sqlite3.Connection, row: sqlite3.Row) -> StoredJob:
     if row["weights"] is not None:
         with np.load(io.BytesIO(row["weights"]), allow_pickle=False) as npz:
             weights = Weights(row["weights_iteration"], {name: npz[name] for name in npz.files})
-    saved = Unsaved(
+    saved = LogState(
         chunks=chunks,
         end=len(chunks) + 1,
         count=count,
