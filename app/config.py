@@ -5,6 +5,7 @@ can run a job at the default pace at once, while the limits keep one request fro
 taking the machine. Every default works without a .env file.
 """
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -18,6 +19,13 @@ def asset_dir(name: str) -> Path:
     at the top of the source tree beside app/ (a checkout, or an editable install)."""
     installed = PACKAGE_ROOT / name
     return installed if installed.is_dir() else PACKAGE_ROOT.parent / name
+
+
+def default_data_dir() -> Path:
+    """Where the jobs are kept by default: the user's data folder, as XDG has it
+    ($XDG_DATA_HOME/gradlive, else ~/.local/share/gradlive); /data in the Docker image."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "gradlive"
 
 
 class Settings(BaseSettings):
@@ -105,6 +113,16 @@ class Settings(BaseSettings):
     # Who may embed the page in a frame (CSP frame-ancestors), e.g. "'self' https://slides.example.org".
     FRAME_ANCESTORS: str = "'self'"
 
+    # Runs that last (app.jobs.store): every job is saved in DATA_DIR/gradlive.db (SQLite),
+    # so a restart finds the finished ones again and those that were training come back
+    # `interrupted`. A training job's new costs are saved every SAVE_INTERVAL seconds (and
+    # at each change of status), which bounds what a crash loses. At most MAX_STORED_JOBS
+    # are kept, the oldest finished first to go; the newest MAX_JOBS of them are read back
+    # into memory at startup, the others when someone asks for them. One server per dir.
+    DATA_DIR: Path = Field(default_factory=default_data_dir)
+    MAX_STORED_JOBS: int = Field(default=1_000, ge=1)
+    SAVE_INTERVAL: float = Field(default=2.0, gt=0, le=60)
+
     STATIC_DIR: Path = asset_dir("static")
     TEMPLATES_DIR: Path = asset_dir("templates")
 
@@ -114,6 +132,9 @@ class Settings(BaseSettings):
             raise ValueError("DEFAULT_GRID must lie between MIN_GRID and MAX_GRID")
         if not self.MIN_SPEED <= self.DEFAULT_SPEED <= self.MAX_SPEED:
             raise ValueError("DEFAULT_SPEED must lie between MIN_SPEED and MAX_SPEED")
+        if self.MAX_STORED_JOBS < self.MAX_JOBS:
+            # Else jobs still in memory would be pruned from the store and lost at a restart.
+            raise ValueError("MAX_STORED_JOBS must be at least MAX_JOBS")
         return self
 
     @property

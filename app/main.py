@@ -15,6 +15,7 @@ from app.jobs.manager import JobManager
 from app.jobs.owners import Owners
 from app.jobs.room import Room
 from app.jobs.runner import ThreadRunner
+from app.jobs.store import DB_NAME, JobStore
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,6 +24,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = JobStore(
+            settings.DATA_DIR / DB_NAME,
+            max_jobs=settings.MAX_STORED_JOBS,
+            save_interval=settings.SAVE_INTERVAL,
+        )
         manager = JobManager(
             max_running=settings.MAX_RUNNING_JOBS,
             max_jobs=settings.MAX_JOBS,
@@ -32,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             neuron_resolution=settings.NEURON_GRID,
             idle_timeout=settings.IDLE_TIMEOUT,
             runner=ThreadRunner(switch_interval=settings.SWITCH_INTERVAL),
+            store=store,
         )
+        manager.load_stored()  # the last server's jobs, finished (or interrupted)
         app.state.manager = manager
         app.state.checking = anyio.Lock()  # gradient checks run one at a time
         # Jobs whose owner's page has closed pause on a timer, not only when places run out.
@@ -43,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             idle_check.cancel()
             with suppress(asyncio.CancelledError):
                 await idle_check
-            await manager.aclose()
+            await manager.aclose()  # saves every job and closes the store
 
     app = FastAPI(
         title="gradlive",

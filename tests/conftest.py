@@ -25,6 +25,14 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's server keeps its jobs in a folder of its own, never the user's."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("GRADLIVE_DATA_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def settings() -> Settings:
     """Small limits, so refusals are cheap to reach."""
@@ -89,17 +97,27 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(folder: Path) -> Iterator[Served]:
-    """The real command, `python -m app serve --port <free port>`, logging to folder."""
+def serving(folder: Path, data_dir: Path | None = None, **env: str) -> Iterator[Served]:
+    """The real command, `python -m app serve --port <free port>`, logging to folder.
+
+    Its jobs are kept in data_dir (folder/data by default); env: more GRADLIVE_* settings.
+    """
     port = _free_port()
     log_path = folder / "server.log"
+    environment = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "GRADLIVE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "GRADLIVE_DATA_DIR": str(data_dir or folder / "data"),
+        **env,
+    }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "GRADLIVE_ADMIN_TOKEN": ADMIN_TOKEN},
+            env=environment,
         )
     served = Served(f"http://127.0.0.1:{port}", process, log_path)
     try:

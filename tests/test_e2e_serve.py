@@ -1,13 +1,21 @@
 """End to end: `python -m app serve` in a subprocess, a job followed over a real websocket."""
 
 import asyncio
+import contextlib
 import json
 import signal
 import socket
+import sqlite3
+import time
 
 import httpx
 import pytest
 import websockets
+
+from app.jobs.manager import DataSplit, JobSpec
+from app.jobs.store import DB_NAME
+from app.nn.trainer import Trainer
+from tests.conftest import serving
 
 
 async def follow(base: str) -> tuple[dict, list[dict], int | None]:
@@ -68,7 +76,8 @@ async def oversized_command(base: str) -> tuple[dict, dict]:
         await ws.send(json.dumps({"action": "auth", "token": job["token"]}))
         await ws.recv(), await ws.recv()  # the snapshot and the status
         await ws.send(json.dumps({"action": "pause", "pad": "x" * 20_000}))
-        error = json.loads(await ws.recv())
+        while (error := json.loads(await ws.recv()))["type"] == "status":
+            pass  # the job's `paused` may come first, after its `queued`
         await ws.send(json.dumps({"action": "stop"}))  # still listening
         while (message := json.loads(await ws.recv()))["type"] != "status":
             pass
@@ -177,3 +186,89 @@ def test_client_mistakes_on_websockets_are_logged_as_one_line_not_as_errors(own_
     assert not [line for line in log.splitlines() if line.startswith("ERROR")], log
     assert len([line for line in log.splitlines() if "not UTF-8" in line]) == 1, log
     assert len([line for line in log.splitlines() if "/ws/jobs/no-such-job" in line]) == 1, log
+
+
+# -- runs that last (Contract 6): the same data dir across two servers --------------------
+
+
+async def watch_to_the_close(base: str, job_id: str) -> tuple[list[dict], int | None]:
+    """Every message a viewer of a job gets, until the server closes the socket."""
+    url = base.replace("http://", "ws://") + f"/ws/jobs/{job_id}"
+    async with websockets.connect(url) as ws:
+        return [json.loads(text) async for text in ws], ws.close_code
+
+
+def test_a_finished_run_survives_a_restart_and_its_token_still_deletes_it(tmp_path):
+    data = tmp_path / "data"
+    with serving(folder(tmp_path, "first"), data) as served:
+        job, _, _ = asyncio.run(follow(served.url))
+        before = httpx.get(f"{served.url}/api/jobs/{job['id']}").json()
+        seen, _ = asyncio.run(watch_to_the_close(served.url, job["id"]))
+        assert served.stop() in STOPPED_BY_SIGTERM
+
+    with serving(folder(tmp_path, "second"), data) as served:
+        url = f"{served.url}/api/jobs/{job['id']}"
+        assert httpx.get(url).json() == before and before["status"] == "done"
+        received, code = asyncio.run(watch_to_the_close(served.url, job["id"]))
+        assert received == seen and code == 1000  # the same snapshot, final status, close
+        assert [m["type"] for m in received] == ["snapshot", "status"]
+        assert len(received[0]["history"]["cost"]) == 400 and received[1]["status"] == "done"
+        assert httpx.delete(url).status_code == 403
+        owner = {"Authorization": f"Bearer {job['token']}"}
+        assert httpx.delete(url, headers=owner).status_code == 204
+        assert httpx.get(url).status_code == 404
+        assert "Traceback" not in served.log.read_text()
+
+
+def test_a_run_killed_mid_run_comes_back_interrupted_with_its_history_up_to_the_last_save(
+    tmp_path,
+):
+    data = tmp_path / "data"
+    with serving(folder(tmp_path, "first"), data, GRADLIVE_SAVE_INTERVAL="0.2") as served:
+        body = {"iterations": 100_000, "speed": 500}
+        job = httpx.post(f"{served.url}/api/jobs", json=body).json()
+        saved = wait_until_saved(data / DB_NAME, job["id"])
+        served.process.kill()  # SIGKILL: no shutdown, nothing more is saved
+        served.process.wait(timeout=30)
+
+    with serving(folder(tmp_path, "second"), data) as served:
+        after = httpx.get(f"{served.url}/api/jobs/{job['id']}").json()
+        assert after["status"] == "interrupted" and "server restarted" in after["detail"]
+        received, code = asyncio.run(watch_to_the_close(served.url, job["id"]))
+        assert "Traceback" not in served.log.read_text()
+    snapshot, status = received
+    costs = snapshot["history"]["cost"]
+    assert saved <= len(costs) < 100_000 and after["iteration"] == len(costs) - 1
+    assert costs == pytest.approx(lecture_costs(len(costs)), abs=1e-12)  # what the run computed
+    assert status["status"] == "interrupted" and status["iteration"] == len(costs) - 1
+    assert code == 1000
+
+
+def folder(tmp_path, name):
+    path = tmp_path / name
+    path.mkdir()
+    return path
+
+
+def wait_until_saved(db, job_id, timeout=60):
+    """How many costs of the job the server has saved, once it has saved some."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(sqlite3.OperationalError),  # no database or table yet
+            contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection,
+        ):
+            query = "SELECT iterations FROM jobs WHERE id = ?"
+            row = connection.execute(query, (job_id,)).fetchone()
+            if row and row[0] > 0:
+                return row[0]
+        time.sleep(0.05)
+    raise AssertionError(f"the server saved no cost of job {job_id} in {timeout} s")
+
+
+def lecture_costs(count):
+    """The first `count` costs of the lecture's run, trained here."""
+    spec = JobSpec().resolved()
+    data = DataSplit.make(spec)
+    trainer = Trainer(spec.train_config(), data.X_train, data.Y_train)
+    return [step.cost for step, _ in zip(trainer.steps(), range(count), strict=False)]

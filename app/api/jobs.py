@@ -30,6 +30,7 @@ from app.api.schemas import (
 )
 from app.jobs.checks import NoWeightsError, check_job_gradients
 from app.jobs.manager import Job, JobFinishedError, JobNotFoundError, TooManyJobsError
+from app.jobs.owners import new_token
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], route_class=ReadableErrorsRoute)
 
@@ -64,22 +65,24 @@ async def create_job(
     if too_many := over_client_limits(mine, settings):
         raise _too_many(TooManyJobsError(too_many, settings.RETRY_AFTER))
     await make_room_for(manager, mine, settings)
+    token, owner_hash = new_token()
     try:
-        job = manager.create(body.spec(settings), body.learner)
+        job = manager.create(body.spec(settings), body.learner, owner_hash)
     except ValueError as error:
         raise RequestValidationError(
             [engine_error(error, "body", JobCreate.model_fields)]
         ) from None
     except TooManyJobsError as error:
         raise _too_many(error) from None
-    return {**job.summary(), "token": owners.issue(job.id, client)}
+    owners.created_by(job.id, client)
+    return {**job.summary(), "token": token}
 
 
 @router.get("", response_model=list[JobPublic])
 async def list_jobs(manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep) -> Any:
     """The jobs the request's tokens steer, oldest first (every job for the admin's token)."""
     every = owners.is_admin(tokens)
-    return [j.summary() for j in manager.list() if every or owners.may_steer(j.id, tokens)]
+    return [j.summary() for j in manager.list() if every or owners.may_steer(j, tokens)]
 
 
 @router.get("/{job_id}", response_model=JobPublic, responses=refusals(404))
@@ -97,7 +100,7 @@ async def delete_job(
     job_id: str, manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep
 ) -> None:
     """Stop a job (its viewers see `stopped`) and remove it; its token or the admin's."""
-    require_owner(owners, _get(manager, job_id).id, tokens)
+    require_owner(owners, _get(manager, job_id), tokens)
     try:
         await manager.delete(job_id)
     except JobNotFoundError:
@@ -123,7 +126,7 @@ async def control_job(
     server trains all it can.
     """
     job = _get(manager, job_id)
-    require_owner(owners, job.id, tokens)
+    require_owner(owners, job, tokens)
     note_owner(manager, owners, job, tokens)
     errors = control_errors(body, settings)
     if errors:
@@ -149,7 +152,7 @@ async def check_gradients(
     429 while a check of the same job is under way (a button clicked again and again).
     """
     job = _get(manager, job_id)
-    require_owner(owners, job.id, tokens)
+    require_owner(owners, job, tokens)
     note_owner(manager, owners, job, tokens)
     if job.checking:
         raise HTTPException(

@@ -34,9 +34,9 @@ OwnersDep = Annotated[Owners, Depends(get_owners)]
 TokensDep = Annotated[list[str], Depends(bearer_tokens)]
 
 
-def require_owner(owners: Owners, job_id: str, tokens: list[str]) -> None:
-    """403 unless `tokens` steer `job_id` (call it once the job is known to exist)."""
-    if not owners.may_steer(job_id, tokens):
+def require_owner(owners: Owners, job: Job, tokens: list[str]) -> None:
+    """403 unless `tokens` steer `job`."""
+    if not owners.may_steer(job, tokens):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=FORBIDDEN)
 
 
@@ -45,7 +45,7 @@ def note_owner(manager: JobManager, owners: Owners, job: Job, tokens: list[str])
 
     The admin's token or none does not count: a watcher must not keep someone's job alive.
     """
-    if owners.owns(job.id, tokens):
+    if owners.owns(job, tokens):
         manager.seen_by_owner(job)
 
 

@@ -264,10 +264,10 @@ class _Viewer:
         does not idle while it is open, and resumes if it was paused for being idle (an
         `error` when the server is full: it stays paused).
         """
-        if not isinstance(token, str) or not self.owners.may_steer(self.job.id, [token]):
+        if not isinstance(token, str) or not self.owners.may_steer(self.job, [token]):
             return error_message(WRONG_TOKEN)
         self.steers = True
-        if self.owns or not self.owners.owns(self.job.id, [token]):
+        if self.owns or not self.owners.owns(self.job, [token]):
             return None
         self.owns = True
         self.presence.enter_context(self.manager.owner_watching(self.job))

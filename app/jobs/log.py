@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed"})
+# interrupted: the server stopped or died while the job trained (restored from the store).
+FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed", "interrupted"})
 STATUSES = ("queued", "running", "paused", *sorted(FINAL_STATUSES))
 
 
@@ -116,6 +117,25 @@ class Cursor:
 
 
 @dataclass(frozen=True)
+class LogState:
+    """A log's cost chunks from some event on, and its latest state: what the store
+    (app.jobs.store) saves of a log, and what it reads back to rebuild one.
+
+    end: the number of events then; count: the iterations; the rest is the latest of
+    each, as a viewer joining then would see it.
+    """
+
+    chunks: list[Progress]
+    end: int
+    count: int
+    status: StatusChange
+    measure: Measure
+    boundary: Picture | None
+    details: Picture | None
+    weights: Weights | None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The whole run so far, for a viewer who joins now.
 
@@ -146,8 +166,13 @@ def costs_to_json(costs: Sequence[float]) -> str:
 class JobLog:
     """Ordered log of a job's cost chunks and status changes, with latest pictures."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        on_status: Callable[[], None] | None = None,
+    ) -> None:
         self._loop = loop
+        self._on_status = on_status  # called after each change of status, from its thread
         self._lock = threading.Lock()
         self._events: list[Progress | StatusChange] = []
         self._count = 0
@@ -221,6 +246,8 @@ class JobLog:
             self._status = StatusChange(status, detail, self._count - 1)
             self._events.append(self._status)
         self.notify()
+        if self._on_status is not None:
+            self._on_status()
         return True
 
     def notify(self) -> None:
@@ -233,7 +260,7 @@ class JobLog:
 
     @property
     def final(self) -> bool:
-        """Whether the job has ended (done, stopped, diverged or failed)."""
+        """Whether the job has ended (done, stopped, diverged, failed or interrupted)."""
         return self._status.status in FINAL_STATUSES
 
     @property
@@ -296,6 +323,35 @@ class JobLog:
             for m in tested
         ]
         return History(costs, [m.iteration for m in tested], test_costs)
+
+    def since(self, start: int) -> LogState:
+        """The chunks after the first `start` events, and the latest state (for the store)."""
+        with self._lock:
+            return LogState(
+                chunks=[e for e in self._events[start:] if isinstance(e, Progress)],
+                end=len(self._events),
+                count=self._count,
+                status=self._status,
+                measure=self._measure,
+                boundary=self._boundary,
+                details=self._details,
+                weights=self._weights,
+            )
+
+    @classmethod
+    def restored(cls, loop: asyncio.AbstractEventLoop, saved: LogState) -> "JobLog":
+        """A log rebuilt from the store: the chunks of `saved`, then its final status.
+
+        It takes nothing more (its status is final), so it is read, never written.
+        """
+        if saved.status.status not in FINAL_STATUSES:
+            raise ValueError(f"a restored log must have ended, not be {saved.status.status!r}")
+        log = cls(loop)
+        log._events = [*saved.chunks, saved.status]
+        log._count = saved.count
+        log._status, log._measure = saved.status, saved.measure
+        log._boundary, log._details, log._weights = saved.boundary, saved.details, saved.weights
+        return log
 
     def read(self, cursor: Cursor) -> tuple[list[Progress | StatusChange], Cursor]:
         """Everything after the cursor, in order: merged progress, and status changes."""

@@ -6,7 +6,9 @@ control channel (what viewers send) and the training loop that the runner starts
 
 import asyncio
 import contextlib
+import dataclasses
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -21,8 +23,11 @@ from app.jobs.control import Command, Control
 from app.jobs.frames import Painter
 from app.jobs.log import JobLog, Measure, StatusChange
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
+from app.jobs.store import JobStore, StoredJob
 from app.nn import datasets
 from app.nn.trainer import TrainConfig, Trainer
+
+logger = logging.getLogger(__name__)
 
 SHUTTING_DOWN = "The server is shutting down."
 RESUMED = "Resumed: its owner's page is open again."
@@ -71,6 +76,14 @@ class JobSpec:
             data_seed=int(defaults["seed"]) if self.data_seed is None else self.data_seed,
             hidden_layers=tuple(self.hidden_layers),
         )
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "JobSpec":
+        """A spec saved as a dict (asdict): fields it lacks take their defaults, fields
+        this version does not know are left out."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        spec = cls(**{k: v for k, v in values.items() if k in known})
+        return replace(spec, hidden_layers=tuple(spec.hidden_layers))
 
     def train_config(self) -> TrainConfig:
         """The trainer's config: layer_dims [2, *hidden_layers, 1]."""
@@ -122,10 +135,12 @@ class Job:
     """One training job: spec, data, log and control channel (the runner has its loop).
 
     learner: the name its creator goes by in the teacher's room (None: not given);
-    viewers: websockets watching it now; owner_sockets: those of them that sent its own
-    token (its owner's pages); seen: when (manager's clock) its owner last had a page open
-    or sent a request with its token; idle_paused: it was paused because its owner was
-    away, so it resumes when they come back; checking: a gradient check of it is under way.
+    owner_hash: the hash of the token that steers it (app.jobs.owners; None: only the
+    admin's steers it); viewers: websockets watching it now; owner_sockets: those of them
+    that sent its own token (its owner's pages); seen: when (manager's clock) its owner
+    last had a page open or sent a request with its token; idle_paused: it was paused
+    because its owner was away, so it resumes when they come back; checking: a gradient
+    check of it is under way.
     """
 
     def __init__(
@@ -136,14 +151,17 @@ class Job:
         log: JobLog,
         seen: float = 0.0,
         learner: str | None = None,
+        owner_hash: str | None = None,
+        created_at: datetime | None = None,
     ) -> None:
         self.id = job_id
         self.spec = spec
         self.learner = learner
+        self.owner_hash = owner_hash
         self.data = data
         self.log = log
         self.control = Control()
-        self.created_at = datetime.now(UTC)
+        self.created_at = created_at or datetime.now(UTC)
         self.learning_rate = spec.learning_rate
         self.speed = spec.speed
         self.dataset_json = data.to_json(spec.dataset)
@@ -229,6 +247,10 @@ class JobManager:
     so when max_jobs are kept and none has finished, the job whose owner has been away the
     longest (idle_timeout s at least) is stopped and dropped: jobs left behind by closed
     pages must not fill the server for good.
+
+    With a store (app.jobs.store) every job is saved as it trains, and a job dropped from
+    memory stays there: `get` reads it back, finished, when it is asked for again. A
+    deleted job is deleted from the store as well.
     """
 
     def __init__(
@@ -242,6 +264,7 @@ class JobManager:
         neuron_resolution: int = _default("NEURON_GRID"),
         idle_timeout: float | None = _default("IDLE_TIMEOUT"),
         runner: Runner | None = None,
+        store: JobStore | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_running = max_running
@@ -252,13 +275,18 @@ class JobManager:
         self.neuron_resolution = neuron_resolution
         self.idle_timeout = idle_timeout or None
         self.runner = runner or ThreadRunner()
+        self.store = store
         self.clock = clock
         self.viewers = 0  # websockets watching any job
         self._jobs: dict[str, Job] = {}
         self._starting: set[str] = set()  # paused jobs being resumed or stepped
+        self._shut_down: set[str] = set()  # jobs the server's shutdown stopped
 
-    def create(self, spec: JobSpec, learner: str | None = None) -> Job:
-        """Build a job from its spec and start it (`learner`: who started it, for the room).
+    def create(
+        self, spec: JobSpec, learner: str | None = None, owner_hash: str | None = None
+    ) -> Job:
+        """Build a job from its spec and start it (`learner`: who started it, for the room;
+        `owner_hash`: its token's hash).
 
         ValueError for a bad spec.
 
@@ -277,8 +305,13 @@ class JobManager:
             self.neuron_resolution,
         )
         self._make_room()
-        log = JobLog(asyncio.get_running_loop())
-        job = Job(self._new_id(), spec, data, log, self.clock(), learner)
+        job_id = self._new_id()
+        store = self.store
+        log = JobLog(
+            asyncio.get_running_loop(),
+            on_status=None if store is None else lambda: store.poke(job_id),
+        )
+        job = Job(job_id, spec, data, log, self.clock(), learner, owner_hash)
         loop = TrainingLoop(
             trainer,
             painter,
@@ -290,19 +323,31 @@ class JobManager:
             paused=spec.start_paused,
         )
         self._jobs[job.id] = job
+        if store is not None:
+            store.track(job)
         self.runner.start(job.id, loop)
         return job
 
+    def load_stored(self) -> None:
+        """At startup: the jobs the store kept, up to max_jobs of the newest, all finished
+        (those the last server left training read as `interrupted`). Others stay in the
+        store until asked for (`get`)."""
+        if self.store is None:
+            return
+        for stored in self.store.newest(self.max_jobs):
+            if (job := self._restore(stored)) is not None:
+                self._jobs[job.id] = job
+
     def list(self) -> list[Job]:
-        """Every job kept, oldest first."""
-        return list(self._jobs.values())
+        """Every job kept in memory, oldest first."""
+        return sorted(self._jobs.values(), key=lambda job: job.created_at)
 
     def get(self, job_id: str) -> Job:
-        """The job with this id; JobNotFoundError otherwise."""
-        try:
-            return self._jobs[job_id]
-        except KeyError:
-            raise JobNotFoundError(job_id) from None
+        """The job with this id, from memory or else the store; JobNotFoundError otherwise."""
+        job = self._jobs.get(job_id) or self._load(job_id)
+        if job is None:
+            raise JobNotFoundError(job_id)
+        return job
 
     def seen_by_owner(self, job: Job) -> None:
         """Its owner sent a request with its token: its idle time starts again."""
@@ -414,19 +459,26 @@ class JobManager:
             # A loop stuck in a long iteration writes nothing more once the log has ended.
             job.log.set_status("stopped", "The job was deleted.")
         self._jobs.pop(job_id, None)
+        if self.store is not None:
+            self.store.forget(job_id)
 
     def stop_all(self, reason: str = SHUTTING_DOWN) -> None:
-        """Stop every unfinished job at once: its viewers get `stopped` with `reason`."""
+        """At shutdown, stop every unfinished job at once: its viewers get `stopped` with
+        `reason`; the store keeps it as `interrupted`."""
         for job in self._jobs.values():
             if not job.final:
+                self._shut_down.add(job.id)
                 _stop_now(job, reason)
 
     async def aclose(self, timeout: float = 2.0) -> None:
-        """Stop every job and wait a little for their threads."""
+        """Stop every job, wait a little for their threads, then save and close the store."""
         for job in self._jobs.values():
             if not job.final:
+                self._shut_down.add(job.id)
                 job.control.send(Command("stop", reason=SHUTTING_DOWN))
         await asyncio.to_thread(self.runner.shutdown, timeout)
+        if self.store is not None:
+            await asyncio.to_thread(self.store.close, frozenset(self._shut_down))
 
     def _check_training(self, advice: str) -> None:
         """TooManyJobsError, ending with `advice`, when max_running jobs train."""
@@ -475,9 +527,50 @@ class JobManager:
         return f"{value:g} {unit}" + ("" if value == 1 else "s")
 
     def _new_id(self) -> str:
-        while (job_id := secrets.token_hex(6)) in self._jobs:
+        while (job_id := secrets.token_hex(6)) in self._jobs or (
+            self.store is not None and self.store.has(job_id)  # its row would be taken over
+        ):
             pass
         return job_id
+
+    def _load(self, job_id: str) -> Job | None:
+        """A job the store keeps and memory does not (dropped to make room, or older than
+        the restart), or None. It is kept in memory if a finished job can make room."""
+        if self.store is None:
+            return None
+        job = self.store.unsaved(job_id)
+        if job is None and (stored := self.store.load(job_id)) is not None:
+            job = self._restore(stored)
+        if job is None:
+            return None
+        finished = sorted((j for j in self._jobs.values() if j.final), key=lambda j: j.created_at)
+        while len(self._jobs) >= self.max_jobs and finished:
+            self._jobs.pop(finished.pop(0).id)
+        if len(self._jobs) < self.max_jobs:
+            self._jobs[job.id] = job
+        return job
+
+    def _restore(self, stored: StoredJob) -> Job | None:
+        """The job rebuilt from the store, finished; None (and a warning) if it cannot be."""
+        try:
+            spec = JobSpec.from_dict(stored.spec)
+            data = DataSplit.make(spec)  # the same points: every dataset is seeded
+        except (TypeError, ValueError):
+            logger.warning("stored job %s cannot be read back: skipped", stored.id, exc_info=True)
+            return None
+        log = JobLog.restored(asyncio.get_running_loop(), stored.saved)
+        job = Job(
+            stored.id,
+            spec,
+            data,
+            log,
+            self.clock(),
+            stored.learner,
+            stored.owner_hash,
+            stored.created_at,
+        )
+        job.learning_rate, job.speed = stored.learning_rate, stored.speed
+        return job
 
 
 def _stop_now(job: Job, reason: str) -> None:

@@ -151,6 +151,8 @@ export class JobViews {
       this.runBar.say(detail || "The run failed.", "error");
     } else if (status === "paused" && detail && !this.runBar.owned) {
       this.runBar.say(detail); // why someone else's run paused (its owner, or their page closed)
+    } else if (status === "interrupted") {
+      this.runBar.say(detail || "The server restarted while this run trained.", "warning");
     } else if (status === "running" || status === "queued") {
       this.runBar.say("");
     }

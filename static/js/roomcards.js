@@ -5,7 +5,7 @@ import { decodeBytes } from "./decode.js";
 import { NOT_FINITE, formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
 import { LUT } from "./palette.js";
 
-const FINAL = new Set(["done", "stopped", "diverged", "failed"]);
+const FINAL = new Set(["done", "stopped", "diverged", "failed", "interrupted"]);
 const ANONYMOUS = "anonymous";
 
 /** Whether the job has ended: it takes no more commands. */

@@ -15,6 +15,7 @@ const STATUS_TEXT = {
   stopped: "stopped",
   diverged: "diverged",
   failed: "failed",
+  interrupted: "interrupted",
 };
 
 function byTestId(root, id) {

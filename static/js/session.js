@@ -7,7 +7,7 @@ import { settingsFromConfig, toConfig } from "./controls.js";
 import { displayLabel } from "./runs.js";
 import { JobSocket } from "./socket.js";
 
-const FINAL = new Set(["done", "stopped", "diverged", "failed"]);
+const FINAL = new Set(["done", "stopped", "diverged", "failed", "interrupted"]);
 const PLAYING = new Set(["queued", "running"]);
 const ACTIVE = new Set(["queued", "running", "paused"]);
 // Settings a running job takes at once (control "set"); any other change starts a new run.

@@ -1,7 +1,7 @@
 // One websocket per watched job (Contract 4). Every (re)connection starts with a
 // snapshot that holds the whole run so far, so a reconnect simply redraws from it.
 
-const FINAL = new Set(["done", "stopped", "diverged", "failed"]);
+const FINAL = new Set(["done", "stopped", "diverged", "failed", "interrupted"]);
 const MAX_RETRY_MS = 8000;
 const NOT_FOUND = 4404; // the close code for an unknown job where HTTP 404 can't be sent
 
