@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,14 +34,18 @@ def free_port() -> int:
 
 @contextmanager
 def serve(log: IO[str] | None = None) -> Iterator[tuple[str, int]]:
-    """`python -m app serve` on a free port, output to `log` (or dropped); yields (URL, pid)."""
+    """`python -m app serve` on a free port, output to `log` (or dropped); yields (URL, pid).
+
+    Its runs are kept in a data dir of its own, removed afterwards: a benchmark's jobs
+    neither land among the user's runs nor meet old ones."""
     port = free_port()
+    data = tempfile.TemporaryDirectory(prefix="gradlive-bench-")
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", HOST, "--port", str(port)],
         cwd=ROOT,
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
-        env={**os.environ, **ENV},
+        env={**os.environ, **ENV, "GRADLIVE_DATA_DIR": data.name},
     )
     base = f"http://{HOST}:{port}"
     try:
@@ -61,6 +66,7 @@ def serve(log: IO[str] | None = None) -> Iterator[tuple[str, int]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        data.cleanup()
 
 
 def ws_url(base: str, job_id: str) -> str:
