@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # Seconds between the teacher's room updates (/ws/room): each lists every job with a
     # boundary thumbnail, so a few a second keep 30 jobs live without costing much.
     ROOM_INTERVAL: float = Field(default=0.4, gt=0, le=10)
+    # A trace (GET /api/jobs/{id}/trace) sends at most this many examples' columns of each
+    # (n, m) array: enough to see, small enough to draw; the gradients use every example.
+    TRACE_COLUMNS: int = Field(default=64, ge=1, le=2000)
     # Resolution of the small per-neuron heatmaps.
     NEURON_GRID: int = Field(default=24, ge=2, le=64)
 

@@ -1,4 +1,5 @@
-"""A job's exports (Contract 6): parameters, cost history and a script that retrains it.
+"""A job's exports (Contract 6): parameters, cost history and a script that retrains it;
+and its trace (Contract 8): one iteration's arrays, for walking through backpropagation.
 
 Open to whoever may watch the job, as the websocket is: the id is enough, no token. The
 handlers are plain functions, so FastAPI runs them in its thread pool: a long history or
@@ -11,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.schemas import refusals
-from app.jobs import exports
+from app.jobs import exports, trace
 from app.jobs.manager import Job, JobNotFoundError
 
 router = APIRouter(prefix="/api/jobs", tags=["exports"])
@@ -70,6 +71,19 @@ def read_script(job_id: str, manager: JobManagerDep, settings: SettingsDep) -> R
     job = _get(manager, job_id)
     text = exports.script(job, settings.TEMPLATES_DIR)
     return _download(text, "text/x-python", job, "script.py")
+
+
+@router.get("/{job_id}/trace", responses=refusals(404, 409))
+def read_trace(job_id: str, manager: JobManagerDep, settings: SettingsDep) -> dict[str, Any]:
+    """One iteration at the job's current parameters, every array of the lecture's
+    equations: `parameters`, `cache` (X, Y, Z1, A1, ..., dZ2, dZ1, ...), `grads`, their
+    `norms`, the `cost` and the `shapes`. Above TRACE_COLUMNS examples the (n, m) arrays
+    hold evenly spaced columns only, listed in `columns` (null: every example)."""
+    job = _get(manager, job_id)
+    try:
+        return trace.trace(job, settings.TRACE_COLUMNS)
+    except exports.NoParametersError as error:
+        raise _not_yet(error) from None
 
 
 def _download(content: str | bytes, media_type: str, job: Job, name: str) -> Response:

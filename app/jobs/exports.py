@@ -10,7 +10,7 @@ import inspect
 import io
 import math
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -42,9 +42,14 @@ def parameters_of(job: Job) -> dict[str, np.ndarray]:
 
 def parameters_json(job: Job) -> dict[str, list[list[float | None]]]:
     """The parameters as nested lists; NaN and infinities (a diverged job) as None."""
+    return nested_lists(parameters_of(job))
+
+
+def nested_lists(arrays: Mapping[str, np.ndarray]) -> dict[str, list[list[float | None]]]:
+    """2-D arrays as nested lists; NaN and infinities (a diverged job) as None: JSON has none."""
     return {
         name: [[x if math.isfinite(x) else None for x in row] for row in value.tolist()]
-        for name, value in parameters_of(job).items()
+        for name, value in arrays.items()
     }
 
 
