@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.websockets import WebSocketDisconnect
 
 from app.config import Settings
 from app.main import create_app
@@ -203,3 +204,16 @@ def _created(response: httpx.Response) -> bool:
     return (
         request.method == "POST" and request.url.path == "/api/jobs" and response.status_code == 201
     )
+
+
+def read_until_closed(ws: Any, delay: float = 0.0) -> tuple[list[Any], int]:
+    """Every message of a test client's websocket until the server closes it, reading one
+    each `delay` s (a slow viewer); returns (messages, close code)."""
+    received = []
+    while True:
+        try:
+            received.append(ws.receive_json())
+        except WebSocketDisconnect as closed:
+            return received, closed.code
+        if delay:
+            time.sleep(delay)

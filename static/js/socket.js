@@ -1,15 +1,14 @@
 // One websocket per watched job (Contract 4). Every (re)connection starts with a
 // snapshot that holds the whole run so far, so a reconnect simply redraws from it.
 
+import { ReconnectingSocket, socketUrl } from "./reconnect.js";
+
 const FINAL = new Set(["done", "stopped", "diverged", "failed", "interrupted"]);
-const MAX_RETRY_MS = 8000;
 const NOT_FOUND = 4404; // the close code for an unknown job where HTTP 404 can't be sent
 
 /** ws(s)://host/.../ws/jobs/{id}, relative to the page. */
-function socketUrl(jobId) {
-  const url = new URL(`ws/jobs/${encodeURIComponent(jobId)}`, document.baseURI);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  return url.href;
+function jobUrl(jobId) {
+  return socketUrl(`ws/jobs/${encodeURIComponent(jobId)}`);
 }
 
 /** True when the server answers 404 for the job (false when it cannot be reached). */
@@ -22,27 +21,25 @@ async function jobIsGone(jobId) {
   }
 }
 
-export class JobSocket {
+export class JobSocket extends ReconnectingSocket {
   /**
    * Watch job `jobId`: onMessage(message) for every message; onRetry(delayMs) when the
    * socket ended before the job did, just before reconnecting after delayMs; onGone()
    * when the server has no such job (any more). `token`: the job's, when this page owns it.
    */
   constructor(jobId, { token = null, onMessage, onRetry, onGone }) {
+    super();
     this.jobId = jobId;
     this.token = token;
     this.onMessage = onMessage;
     this.onRetry = onRetry;
     this.onGone = onGone;
     this.finished = false;
-    this.closed = false;
-    this.retryMs = 500;
-    this.timer = null;
     this.connect();
   }
 
   connect() {
-    const ws = new WebSocket(socketUrl(this.jobId));
+    const ws = new WebSocket(jobUrl(this.jobId));
     this.ws = ws;
     this.opened = false;
     ws.onopen = () => {
@@ -53,7 +50,7 @@ export class JobSocket {
     };
     ws.onmessage = (event) => {
       const message = JSON.parse(event.data);
-      if (message.type === "snapshot") this.retryMs = 500;
+      if (message.type === "snapshot") this.connected();
       if (message.type === "status" && FINAL.has(message.status)) this.finished = true;
       if (message.type === "snapshot" && FINAL.has(message.job && message.job.status)) {
         this.finished = true;
@@ -70,18 +67,8 @@ export class JobSocket {
         return;
       }
       // The server went away mid-run (restart, network): try again, a little slower each time.
-      this.onRetry(this.retryMs);
-      this.timer = setTimeout(() => this.connect(), this.retryMs);
-      this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+      this.retry(this.onRetry);
     };
-  }
-
-  /** Stop watching: no more messages, no reconnects. */
-  close() {
-    this.closed = true;
-    clearTimeout(this.timer);
-    this.ws.onmessage = null;
-    if (this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
   }
 }
 
@@ -91,7 +78,7 @@ export class JobSocket {
  */
 export function fetchSnapshot(jobId) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(socketUrl(jobId));
+    const ws = new WebSocket(jobUrl(jobId));
     let opened = false;
     ws.onopen = () => {
       opened = true;

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
-from starlette.websockets import WebSocketDisconnect
+
+from tests.conftest import read_until_closed
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -32,16 +33,12 @@ def client(app):
         yield client
 
 
-def read_until_closed(client: TestClient, job_id: str) -> list[dict[str, Any]]:
+def watch_to_the_end(client: TestClient, job_id: str) -> list[dict[str, Any]]:
     """Every websocket message of the job until the server closes (after its final status)."""
-    received = []
     with client.websocket_connect(f"/ws/jobs/{job_id}") as ws:
-        while True:
-            try:
-                received.append(ws.receive_json())
-            except WebSocketDisconnect as closed:
-                assert closed.code == 1000
-                return received
+        received, code = read_until_closed(ws)
+    assert code == 1000
+    return received
 
 
 def finished(client: TestClient, **body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -49,8 +46,8 @@ def finished(client: TestClient, **body: Any) -> tuple[dict[str, Any], dict[str,
     response = client.post("/api/jobs", json={**FAST, **body})
     assert response.status_code == 201, response.text
     job_id = response.json()["id"]
-    read_until_closed(client, job_id)
-    snapshot = read_until_closed(client, job_id)[0]  # a finished job's snapshot is complete
+    watch_to_the_end(client, job_id)
+    snapshot = watch_to_the_end(client, job_id)[0]  # a finished job's snapshot is complete
     assert snapshot["type"] == "snapshot"
     return client.get(f"/api/jobs/{job_id}").json(), snapshot
 
@@ -274,7 +271,7 @@ def test_a_changed_learning_rate_is_noted_and_the_run_as_started_is_kept(client,
         while ws.receive_json().get("status") != "paused":
             pass
         client.post(url, json={"action": "stop"}, headers=steer)
-    read_until_closed(client, created["id"])
+    watch_to_the_end(client, created["id"])
     text = get(client, created, "script.py").text
     head = text[: text.index("import numpy")]
     assert "# NOTE: The learning rate was changed during the run" in head

@@ -3,9 +3,9 @@
 import warnings
 
 from starlette.exceptions import StarletteDeprecationWarning
-from starlette.websockets import WebSocketDisconnect
 
 from app.main import create_app
+from tests.conftest import read_until_closed
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -16,13 +16,8 @@ FAST_JOB = {"iterations": 150, "speed": None, "grid": 10, "test_fraction": 0.2}
 
 def watch(client, job_id):
     """Every message of a finished job's socket, and its close code."""
-    received = []
     with client.websocket_connect(f"/ws/jobs/{job_id}") as ws:
-        while True:
-            try:
-                received.append(ws.receive_json())
-            except WebSocketDisconnect as closed:
-                return received, closed.code
+        return read_until_closed(ws)
 
 
 def run_to_the_end(client):

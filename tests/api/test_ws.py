@@ -13,7 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.config import Settings
 from app.nn import datasets, model
 from app.nn.trainer import TrainConfig, Trainer
-from tests.conftest import KeepsTokens
+from tests.conftest import KeepsTokens, read_until_closed
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -49,18 +49,6 @@ def watch_from_the_start(ws):
     assert snapshot["type"] == "snapshot" and status["status"] in {"queued", "paused"}
     ws.send_json({"action": "resume"})
     return [snapshot, status]
-
-
-def read_until_closed(ws, delay=0.0):
-    """Every message until the server closes; returns (messages, close code)."""
-    received = []
-    while True:
-        try:
-            received.append(ws.receive_json())
-        except WebSocketDisconnect as closed:
-            return received, closed.code
-        if delay:
-            time.sleep(delay)
 
 
 def read_until(ws, predicate):
