@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from app.jobs.manager import DataSplit, JobSpec
+from app.jobs.spec import DataSplit, JobSpec
 from app.nn import activations, datasets, model, optimizers
 from app.nn.trainer import Trainer
 

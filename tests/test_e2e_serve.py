@@ -12,7 +12,7 @@ import httpx
 import pytest
 import websockets
 
-from app.jobs.manager import DataSplit, JobSpec
+from app.jobs.spec import DataSplit, JobSpec
 from app.jobs.store import DB_NAME
 from app.nn.trainer import Trainer
 from tests.conftest import serving

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from app.api.deps import SettingsDep
 from app.api.limits import ReadableErrorsRoute, echo, engine_error
 from app.api.schemas import DatasetInfo, refusals
-from app.jobs.manager import DataSplit, JobSpec
+from app.jobs.spec import DataSplit, JobSpec
 from app.nn import datasets
 from app.nn.datasets import MAX_SEED
 

@@ -13,7 +13,8 @@ from fastapi import APIRouter, HTTPException, Response, status
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.schemas import refusals
 from app.jobs import exports, trace
-from app.jobs.manager import Job, JobNotFoundError
+from app.jobs.errors import JobNotFoundError
+from app.jobs.job import Job
 
 router = APIRouter(prefix="/api/jobs", tags=["exports"])
 

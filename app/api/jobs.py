@@ -29,7 +29,8 @@ from app.api.schemas import (
     refusals,
 )
 from app.jobs.checks import NoWeightsError, check_job_gradients
-from app.jobs.manager import Job, JobFinishedError, JobNotFoundError, TooManyJobsError
+from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
+from app.jobs.job import Job
 from app.jobs.owners import new_token
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], route_class=ReadableErrorsRoute)

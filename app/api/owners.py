@@ -6,7 +6,8 @@ from fastapi import Depends, HTTPException, status
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
-from app.jobs.manager import Job, JobManager
+from app.jobs.job import Job
+from app.jobs.manager import JobManager
 from app.jobs.owners import Owners
 
 FORBIDDEN = (

@@ -15,7 +15,7 @@ from app.api import assets
 from app.api.deps import SettingsDep
 from app.api.limits import public_limits
 from app.config import Settings
-from app.jobs.manager import JobSpec
+from app.jobs.spec import JobSpec
 from app.nn import datasets
 
 router = APIRouter(tags=["pages"])

@@ -24,8 +24,8 @@ from app.api.limits import echo
 from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.log import STATUSES
-from app.jobs.manager import JobSpec
 from app.jobs.room import LEARNER_LENGTH
+from app.jobs.spec import JobSpec
 from app.nn import activations, datasets
 from app.nn.datasets import MAX_SEED
 

@@ -20,13 +20,9 @@ from app.api.deps import JobManagerDep, SettingsDep
 from app.api.limits import explained, readable, unreadable
 from app.api.schemas import JobControl, control_errors
 from app.config import Settings
-from app.jobs.manager import (
-    Job,
-    JobFinishedError,
-    JobManager,
-    JobNotFoundError,
-    TooManyJobsError,
-)
+from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
+from app.jobs.job import Job
+from app.jobs.manager import JobManager
 from app.jobs.owners import Owners
 from app.jobs.stream import error_message, is_progress, messages
 

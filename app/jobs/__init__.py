@@ -2,7 +2,8 @@
 
 Modules: log (a job's ordered frame log and cursors), control (commands to a running
 job), frames (metrics and pictures of the model), pace (a loop's pace and its turn to
-train), runner (the training loop and where it runs), manager (the server's jobs and
-limits), stream (one viewer's messages).
+train), runner (the training loop and where it runs), spec (what defines a job, and
+its data), job (one job), errors (why a request is refused), manager (the server's jobs:
+admission and lookup), stream (one viewer's messages).
 Nothing here knows the web framework.
 """

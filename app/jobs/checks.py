@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.jobs.manager import Job
+from app.jobs.job import Job
 from app.nn.gradcheck import EPSILON, THRESHOLD, gradient_check
 
 MAX_EXAMPLES = 100  # the check costs two forward passes per parameter: keep m small

@@ -19,8 +19,9 @@ from typing import Any
 import jinja2
 import numpy as np
 
+from app.jobs.job import Job
 from app.jobs.log import History
-from app.jobs.manager import Job, JobSpec
+from app.jobs.spec import JobSpec
 from app.nn import activations, datasets, optimizers
 
 SCRIPT_TEMPLATE = "script.py.j2"

@@ -1,31 +1,29 @@
-"""The jobs of one server: create, list, find, steer and delete them, within limits.
+"""The jobs of one server: admit, list, find, steer and delete them, within limits.
 
-Lives on the event loop. A job bundles its data, its log (what viewers read), its
-control channel (what viewers send) and the training loop that the runner starts.
+Lives on the event loop. A job (app.jobs.job) bundles its data, its log (what viewers
+read), its control channel (what viewers send) and the training loop that the runner starts.
 """
 
 import asyncio
 import contextlib
-import dataclasses
-import json
 import logging
 import secrets
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from app.config import Settings
-from app.jobs.control import Command, Control
+from app.jobs.control import Command
+from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
 from app.jobs.frames import Painter
-from app.jobs.log import JobLog, Measure, StatusChange
+from app.jobs.job import Job
+from app.jobs.log import JobLog
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
+from app.jobs.spec import DataSplit, JobSpec
 from app.jobs.store import JobStore, StoredJob
-from app.nn import datasets
-from app.nn.trainer import TrainConfig, Trainer
+from app.nn.trainer import Trainer
 
 logger = logging.getLogger(__name__)
 
@@ -34,197 +32,6 @@ RESUMED = "Resumed: its owner's page is open again."
 # How often (s) check_idle looks for jobs whose owner has gone (every half idle time when
 # that is shorter): a job pauses at most this long after its idle time is up.
 IDLE_CHECK = 2.0
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """Everything that defines a job; the defaults give the lecture's run.
-
-    n_samples, noise and data_seed left as None take the dataset's defaults.
-    speed: iterations per second, None for as fast as it can.
-    """
-
-    dataset: str = "flower"
-    n_samples: int | None = None
-    noise: float | None = None
-    data_seed: int | None = None
-    test_fraction: float = 0.0
-    hidden_layers: tuple[int, ...] = (4,)
-    activation: str = "tanh"
-    init: str = "course"
-    learning_rate: float = 1.2
-    iterations: int = 10_000
-    seed: int = 2
-    optimizer: str = "gd"
-    batch_size: int | None = None
-    l2: float = 0.0
-    grid: int = 100
-    speed: float | None = 500.0
-    start_paused: bool = False
-
-    def resolved(self) -> "JobSpec":
-        """The same spec with the dataset's defaults filled in."""
-        if self.dataset not in datasets.DEFAULTS:
-            raise ValueError(
-                f"unknown dataset {self.dataset!r}: use one of {', '.join(datasets.NAMES)}"
-            )
-        defaults = datasets.DEFAULTS[self.dataset]
-        return replace(
-            self,
-            n_samples=int(defaults["n_samples"]) if self.n_samples is None else self.n_samples,
-            noise=float(defaults["noise"]) if self.noise is None else self.noise,
-            data_seed=int(defaults["seed"]) if self.data_seed is None else self.data_seed,
-            hidden_layers=tuple(self.hidden_layers),
-        )
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "JobSpec":
-        """A spec saved as a dict (asdict): fields it lacks take their defaults, fields
-        this version does not know are left out."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        spec = cls(**{k: v for k, v in values.items() if k in known})
-        return replace(spec, hidden_layers=tuple(spec.hidden_layers))
-
-    def train_config(self) -> TrainConfig:
-        """The trainer's config: layer_dims [2, *hidden_layers, 1]."""
-        return TrainConfig(
-            layer_dims=(2, *self.hidden_layers, 1),
-            activation=self.activation,
-            init=self.init,
-            seed=self.seed,
-            learning_rate=self.learning_rate,
-            optimizer=self.optimizer,
-            batch_size=self.batch_size,
-            l2=self.l2,
-            iterations=self.iterations,
-        )
-
-
-@dataclass(frozen=True)
-class DataSplit:
-    """A job's data: X (2, m) and Y (1, m) for training and testing (m_test may be 0)."""
-
-    X_train: np.ndarray
-    Y_train: np.ndarray
-    X_test: np.ndarray
-    Y_test: np.ndarray
-
-    @classmethod
-    def make(cls, spec: "JobSpec") -> "DataSplit":
-        """The spec's data, split with its data_seed; ValueError for a bad spec."""
-        spec = spec.resolved()
-        X, Y = datasets.make(spec.dataset, spec.n_samples, spec.noise, spec.data_seed)
-        if spec.test_fraction == 0:
-            return cls(X, Y, X[:, :0], Y[:, :0])
-        seed = spec.data_seed or 0  # never None once resolved
-        return cls(*datasets.train_test_split(X, Y, spec.test_fraction, seed))
-
-    def to_json(self, name: str) -> str:
-        """The points with their labels, as the snapshot's `dataset` object."""
-        return json.dumps(
-            {
-                "name": name,
-                "train": _points(self.X_train, self.Y_train),
-                "test": _points(self.X_test, self.Y_test),
-            },
-            separators=(",", ":"),
-        )
-
-
-class Job:
-    """One training job: spec, data, log and control channel (the runner has its loop).
-
-    learner: the name its creator goes by in the teacher's room (None: not given);
-    owner_hash: the hash of the token that steers it (app.jobs.owners; None: only the
-    admin's steers it); viewers: websockets watching it now; owner_sockets: those of them
-    that sent its own token (its owner's pages); seen: when (manager's clock) its owner
-    last had a page open or sent a request with its token; idle_paused: it was paused
-    because its owner was away, so it resumes when they come back; checking: a gradient
-    check of it is under way.
-    """
-
-    def __init__(
-        self,
-        job_id: str,
-        spec: JobSpec,
-        data: DataSplit,
-        log: JobLog,
-        seen: float = 0.0,
-        learner: str | None = None,
-        owner_hash: str | None = None,
-        created_at: datetime | None = None,
-    ) -> None:
-        self.id = job_id
-        self.spec = spec
-        self.learner = learner
-        self.owner_hash = owner_hash
-        self.data = data
-        self.log = log
-        self.control = Control()
-        self.created_at = created_at or datetime.now(UTC)
-        self.learning_rate = spec.learning_rate
-        self.speed = spec.speed
-        self.dataset_json = data.to_json(spec.dataset)
-        self.viewers = 0
-        self.owner_sockets = 0
-        self.seen = seen
-        self.idle_paused = False
-        self.checking = False
-
-    @property
-    def status(self) -> str:
-        return self.log.status.status
-
-    @property
-    def final(self) -> bool:
-        return self.log.final
-
-    def config(self) -> dict[str, Any]:
-        """The spec with defaults filled, and the learning rate and speed as set now."""
-        config = asdict(self.spec)
-        config["hidden_layers"] = list(self.spec.hidden_layers)
-        config["learning_rate"] = self.learning_rate
-        config["speed"] = self.speed
-        return config
-
-    def summary(
-        self, status: StatusChange | None = None, measure: Measure | None = None
-    ) -> dict[str, Any]:
-        """The job as REST and snapshots show it (status and metrics as given, or now)."""
-        status = status or self.log.status
-        measure = measure or self.log.measure
-        return {
-            "id": self.id,
-            "learner": self.learner,
-            "status": status.status,
-            "detail": status.detail,
-            "config": self.config(),
-            "iteration": measure.iteration,
-            "metrics": {
-                "cost": measure.cost,
-                "train_accuracy": measure.train_accuracy,
-                "test_accuracy": measure.test_accuracy,
-                "test_cost": measure.test_cost,
-                "train_cost": measure.train_cost,
-            },
-            "created_at": self.created_at.isoformat(),
-        }
-
-
-class JobNotFoundError(KeyError):
-    """No job has this id."""
-
-
-class JobFinishedError(Exception):
-    """The job has ended; it takes no more commands."""
-
-
-class TooManyJobsError(Exception):
-    """Every slot is taken; `retry_after` seconds is a fair time to wait."""
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def _default(setting: str) -> Any:
@@ -582,11 +389,3 @@ def _stop_now(job: Job, reason: str) -> None:
 async def _wait(job: Job, condition: Callable[[], bool], timeout: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(job.log.wait_until(condition), timeout)
-
-
-def _points(X: np.ndarray, Y: np.ndarray) -> dict[str, list[Any]]:
-    return {
-        "x1": X[0].tolist(),
-        "x2": X[1].tolist(),
-        "y": Y[0].astype(int).tolist(),
-    }

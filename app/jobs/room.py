@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from app.jobs.manager import Job
+from app.jobs.job import Job
 
 THUMBNAIL = 24  # pixels a side
 LEARNER_LENGTH = 40  # characters of a learner's name

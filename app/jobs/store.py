@@ -46,7 +46,7 @@ from app.jobs.log import (
 )
 
 if TYPE_CHECKING:
-    from app.jobs.manager import Job
+    from app.jobs.job import Job
 
 logger = logging.getLogger(__name__)
 

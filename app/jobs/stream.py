@@ -10,8 +10,8 @@ import json
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from app.jobs.job import Job
 from app.jobs.log import FINAL_STATUSES, Picture, Progress, Snapshot, StatusChange
-from app.jobs.manager import Job
 
 NO_BOUNDARY = '"boundary":null'
 PROGRESS_PREFIX = '{"type":"progress",'

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.jobs.exports import nested_lists, parameters_of
-from app.jobs.manager import Job
+from app.jobs.job import Job
 from app.nn import activations, model
 
 

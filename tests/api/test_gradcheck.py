@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from app.jobs.manager import DataSplit, JobSpec
+from app.jobs.spec import DataSplit, JobSpec
 from app.nn.gradcheck import gradient_check
 from app.nn.trainer import Trainer
 

@@ -10,8 +10,9 @@ import pytest
 
 from app.config import Settings
 from app.jobs import exports
+from app.jobs.job import Job
 from app.jobs.log import JobLog
-from app.jobs.manager import DataSplit, Job, JobSpec
+from app.jobs.spec import DataSplit, JobSpec
 from app.nn import datasets
 from app.nn.trainer import Trainer
 

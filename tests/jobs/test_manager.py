@@ -6,13 +6,9 @@ import pytest
 
 from app.config import Settings
 from app.jobs.control import Command
-from app.jobs.manager import (
-    JobFinishedError,
-    JobManager,
-    JobNotFoundError,
-    JobSpec,
-    TooManyJobsError,
-)
+from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
+from app.jobs.manager import JobManager
+from app.jobs.spec import JobSpec
 from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.anyio

@@ -5,7 +5,9 @@ import asyncio
 import pytest
 
 from app.jobs.control import Command
-from app.jobs.manager import JobFinishedError, JobManager, JobNotFoundError, JobSpec
+from app.jobs.errors import JobFinishedError, JobNotFoundError
+from app.jobs.manager import JobManager
+from app.jobs.spec import JobSpec
 from app.jobs.store import DB_NAME, JobStore
 from app.jobs.stream import snapshot_message
 

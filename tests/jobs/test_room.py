@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from app.jobs import room
+from app.jobs.job import Job
 from app.jobs.log import JobLog, Measure
-from app.jobs.manager import DataSplit, Job, JobSpec
+from app.jobs.spec import DataSplit, JobSpec
 
 pytestmark = pytest.mark.anyio
 

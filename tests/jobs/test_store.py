@@ -8,8 +8,9 @@ import time
 import numpy as np
 import pytest
 
+from app.jobs.job import Job
 from app.jobs.log import JobLog, Measure
-from app.jobs.manager import DataSplit, Job, JobSpec
+from app.jobs.spec import DataSplit, JobSpec
 from app.jobs.store import DB_NAME, JobStore
 from app.jobs.stream import snapshot_message
 

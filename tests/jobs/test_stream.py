@@ -6,7 +6,8 @@ import json
 import pytest
 
 from app.jobs.control import Command
-from app.jobs.manager import JobManager, JobSpec
+from app.jobs.manager import JobManager
+from app.jobs.spec import JobSpec
 from app.jobs.stream import messages
 from app.nn import datasets
 from app.nn.trainer import TrainConfig, Trainer
