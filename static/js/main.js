@@ -15,6 +15,7 @@ import { bindLearnerField } from "./learner.js";
 import { JobViews } from "./messages.js";
 import { NetworkView } from "./network.js";
 import { fetchPastRuns } from "./pastruns.js";
+import { bindLessons } from "./present.js";
 import { RunBar } from "./runbar.js";
 import { bindRunButtons } from "./runbuttons.js";
 import { RunList } from "./runs.js";
@@ -80,6 +81,7 @@ async function start() {
   });
   const session = new Session({ controls, runBar, runs, views, settingsView });
   bindRunButtons($("#run-bar"), $("#step-count"), session);
+  bindLessons($("#run-bar"), $(".footer"));
   bindViewOptions(
     { showTest, logScale: $("#log-scale"), smoothing: $("#smoothing"), smoothingValue: $("#smoothing-value") },
     { boundary, cost },

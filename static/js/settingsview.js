@@ -4,6 +4,7 @@
 
 import { trainingSize, urlFor } from "./controls.js";
 import { renderEquations } from "./equations.js";
+import { lessonQuery } from "./present.js";
 
 export class SettingsView {
   /** controls: the form (its settings); the views that follow them; equations: their root. */
@@ -52,7 +53,8 @@ export class SettingsView {
 
   /** The settings and the watched job's id in the address bar, without a new history entry. */
   updateUrl(job) {
-    const url = urlFor(this.controls.settings, job && job.id);
+    // A lesson's flags (presenter mode, hidden controls) stay with the page.
+    const url = urlFor(this.controls.settings, job && job.id) + lessonQuery(window.location.search);
     if (url !== window.location.search) window.history.replaceState(null, "", url);
   }
 }
