@@ -128,3 +128,12 @@ export function deleteJob(id, token = tokenFor(id)) {
 export function gradcheck(id) {
   return request("POST", `api/jobs/${encodeURIComponent(id)}/gradcheck`, undefined, tokenFor(id));
 }
+
+/**
+ * GET /api/jobs/{id}/trace: one iteration at the job's latest weights, every array of the
+ * lecture's equations ({iteration, m, columns, activation, learning_rate, cost, parameters,
+ * cache, grads, norms, shapes}); ApiError 409 before the job has weights.
+ */
+export function trace(id) {
+  return request("GET", `api/jobs/${encodeURIComponent(id)}/trace`);
+}

@@ -23,6 +23,7 @@ import { RunsPanel } from "./runspanel.js";
 import { Session } from "./session.js";
 import { SettingsView } from "./settingsview.js";
 import { bindViewOptions } from "./viewoptions.js";
+import { Walkthrough } from "./walk.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -37,6 +38,9 @@ async function start() {
   const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
   const network = new NetworkView($("#network"));
   const gradCheck = new GradCheck(checkSlot($("#equations")));
+  const walk = new Walkthrough(checkSlot($("#equations")).querySelector(".gradcheck-head"), {
+    onStep: (steps) => session.step(steps),
+  });
   const downloads = new Downloads($("#downloads"));
 
   // The parts below call each other back; each callback runs only after start-up.
@@ -73,7 +77,8 @@ async function start() {
     cost,
     boundary,
     network,
-    gradCheck,
+    // Both follow the watched run's status: checking and walking need its weights.
+    gradCheck: { setJob: (job) => [gradCheck, walk].forEach((view) => view.setJob(job)) },
     runs,
     controls,
     settingsView,
