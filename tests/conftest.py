@@ -98,12 +98,16 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(folder: Path, data_dir: Path | None = None, **env: str) -> Iterator[Served]:
-    """The real command, `python -m app serve --port <free port>`, logging to folder.
+def serving(
+    folder: Path, data_dir: Path | None = None, port: int | None = None, **env: str
+) -> Iterator[Served]:
+    """The real command, `python -m app serve --port <port>` (a free one by default),
+    logging to folder.
 
     Its jobs are kept in data_dir (folder/data by default); env: more GRADLIVE_* settings.
+    A restart on the same port is the same origin to a browser: the same localStorage.
     """
-    port = _free_port()
+    port = port or _free_port()
     log_path = folder / "server.log"
     environment = {
         **os.environ,

@@ -41,6 +41,13 @@ async def read_room(request: Request, settings: SettingsDep) -> Any:
     return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "room.html", context)
 
 
+@router.get("/runs", response_class=HTMLResponse, include_in_schema=False)
+async def read_runs(request: Request, settings: SettingsDep) -> Any:
+    """Your runs as the server keeps them: reopen, download or delete each one."""
+    context = {"version": __version__, "assets": assets.page_urls(settings.STATIC_DIR)}
+    return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "runs.html", context)
+
+
 def job_defaults(settings: Settings) -> dict[str, Any]:
     """The config a job gets for what it leaves out, as the page's form shows it.
 

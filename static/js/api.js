@@ -137,3 +137,25 @@ export function gradcheck(id) {
 export function trace(id) {
   return request("GET", `api/jobs/${encodeURIComponent(id)}/trace`);
 }
+
+/** The ids of the jobs this browser created (whose tokens it keeps), oldest first. */
+export function ownedIds() {
+  return [...new Set([...loadTokens().keys(), ...memory.keys()])];
+}
+
+/** Forget the token of a job the server no longer has (deleted, or pruned). */
+export function forgetToken(id) {
+  memory.delete(id);
+  const tokens = loadTokens();
+  if (!tokens.delete(id)) return;
+  try {
+    storage()?.setItem(TOKENS_KEY, JSON.stringify(Object.fromEntries(tokens)));
+  } catch {
+    // a refused storage keeps nothing to forget
+  }
+}
+
+/** GET /api/jobs: the jobs the given tokens steer (every job for the teacher's), oldest first. */
+export function listJobs(tokens) {
+  return request("GET", "api/jobs", undefined, tokens.join(", "));
+}
