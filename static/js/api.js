@@ -70,6 +70,25 @@ export function ownsJob(id) {
   return tokenFor(id) !== null;
 }
 
+// The teacher's token (GRADLIVE_ADMIN_TOKEN), asked once by the room and kept here for the
+// room and the runs page.
+const ADMIN_KEY = "gradlive.admin";
+
+/** The teacher's token this browser keeps, or null. */
+export function adminToken() {
+  return storage()?.getItem(ADMIN_KEY) ?? null;
+}
+
+/** Keep the teacher's token (or forget it, given null) in this browser. */
+export function keepAdminToken(token) {
+  try {
+    if (token) storage()?.setItem(ADMIN_KEY, token);
+    else storage()?.removeItem(ADMIN_KEY);
+  } catch {
+    // refused storage: the token lasts as long as the page
+  }
+}
+
 async function request(method, path, body, token = null) {
   const init = { method, headers: { Accept: "application/json" } };
   if (token) init.headers.Authorization = `Bearer ${token}`;

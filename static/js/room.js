@@ -2,32 +2,14 @@
 // lists every job live (roomsocket.js, roomcards.js) and steers them through the REST API
 // with that token as the bearer.
 
-import { ApiError, control, deleteJob } from "./api.js";
+import { ApiError, adminToken, control, deleteJob, keepAdminToken } from "./api.js";
 import { RoomCards, isFinal, learnerOf } from "./roomcards.js";
 import { RoomSocket } from "./roomsocket.js";
 
-const TOKEN_KEY = "gradlive.admin";
 // Answers that Stop all takes as done: the job ended, or was deleted, in the meantime.
 const ALREADY_GONE = new Set([404, 409]);
 
 const $ = (selector) => document.querySelector(selector);
-
-function readToken() {
-  try {
-    return window.localStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
-
-function keepToken(token) {
-  try {
-    if (token) window.localStorage.setItem(TOKEN_KEY, token);
-    else window.localStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // refused storage: the token lasts as long as the page
-  }
-}
 
 /** What went wrong with a request, in words. */
 function reason(error) {
@@ -57,7 +39,7 @@ class Room {
   }
 
   start() {
-    const token = readToken();
+    const token = adminToken();
     if (token) this.open(token);
     else this.askToken();
   }
@@ -79,7 +61,7 @@ class Room {
     this.socket?.close();
     this.socket = null;
     this.token = null;
-    keepToken(null);
+    keepAdminToken(null);
     this.form.hidden = false;
     this.main.hidden = true;
     this.forget.hidden = true;
@@ -90,7 +72,7 @@ class Room {
 
   show(jobs) {
     if (this.main.hidden) {
-      keepToken(this.token);
+      keepAdminToken(this.token);
       this.form.hidden = true;
       this.main.hidden = false;
       this.forget.hidden = false;

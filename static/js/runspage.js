@@ -6,20 +6,11 @@ import * as api from "./api.js";
 import { formatCost, formatPercent, iterationsDone } from "./format.js";
 import { isFinal, learnerOf, settingsLine } from "./roomcards.js";
 
-const ADMIN_KEY = "gradlive.admin"; // where the room keeps the teacher's token
 const REFRESH_MS = 5000; // while a run is unfinished, the list is read again this often
 const CONFIRM_MS = 4000; // how long "Delete?" waits for its second click
 const FILES = ["parameters.json", "history.csv", "script.py"];
 
 const $ = (selector) => document.querySelector(selector);
-
-function adminToken() {
-  try {
-    return window.localStorage.getItem(ADMIN_KEY);
-  } catch {
-    return null;
-  }
-}
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -55,7 +46,7 @@ class RunsPage {
     this.empty = $('[data-testid="runs-empty"]');
     this.message = $("#message");
     this.every = $('[data-testid="runs-every"]');
-    this.admin = adminToken();
+    this.admin = api.adminToken();
     $('[data-testid="runs-every-label"]').hidden = !this.admin;
     this.every.addEventListener("change", () => this.load());
     this.jobs = [];
