@@ -9,7 +9,20 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
-from app.api import assets, datasets, docs, exports, health, jobs, limits, pages, room, security, ws
+from app.api import (
+    assets,
+    datasets,
+    docs,
+    exports,
+    health,
+    inside,
+    jobs,
+    limits,
+    pages,
+    room,
+    security,
+    ws,
+)
 from app.config import Settings
 from app.jobs.manager import JobManager
 from app.jobs.owners import Owners
@@ -70,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(security.SecurityHeaders, frame_ancestors=settings.FRAME_ANCESTORS)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(limits.BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
-    for module in (health, pages, docs, datasets, jobs, exports, limits, ws, room):
+    for module in (health, pages, docs, datasets, jobs, exports, inside, limits, ws, room):
         app.include_router(module.router)
     assets.mount_assets(app, settings.STATIC_DIR)
     return app

@@ -11,12 +11,22 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-Action = Literal["pause", "resume", "step", "stop", "set"]
+Action = Literal["pause", "resume", "step", "stop", "set", "edit"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One entry of a parameter set by hand: parameter[row, col] = value ("W1", "b2", ...)."""
+
+    parameter: str
+    row: int
+    col: int
+    value: float
 
 
 @dataclass(frozen=True)
 class Command:
-    """One command: `steps` for "step"; "set" changes what is given.
+    """One command: `steps` for "step"; "set" changes what is given; "edit" sets `edit`.
 
     set_speed tells whether `speed` is meant (None then means as fast as it can).
     reason: the status detail a stop, pause or resume shows instead of the usual one.
@@ -28,6 +38,7 @@ class Command:
     speed: float | None = None
     set_speed: bool = False
     reason: str = ""
+    edit: Edit | None = None
 
 
 class Control:

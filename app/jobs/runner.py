@@ -1,7 +1,8 @@
 """Running a job: the training loop, and the runner that decides where it runs.
 
 `TrainingLoop` drives a Trainer one iteration at a time. Between two iterations it
-applies the viewers' commands (pause, resume, step, stop, new learning rate or speed),
+applies the viewers' commands (pause, resume, step, stop, new learning rate or speed,
+a weight set by hand),
 paces itself to `speed` iterations per second, and writes to a plain synchronous sink:
 the costs and, when a frame is due (about 20 a second), the metrics and pictures. It
 knows nothing of the web, so another runner (worker processes, a broker) can drive it.
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.jobs.control import Command, Control
+from app.jobs.control import Command, Control, Edit
 from app.jobs.frames import Painter, measure
 from app.jobs.log import Measure
 from app.jobs.pace import Pacer, Share, Turns
@@ -235,7 +236,20 @@ class TrainingLoop:
                 self.trainer.learning_rate = alpha
             if command.set_speed:
                 self.pacer.set_speed(command.speed)
+        elif command.action == "edit" and command.edit is not None:
+            self._edit(command.edit)
         return False
+
+    def _edit(self, edit: Edit) -> None:
+        """Set one weight or bias, then show at once the pictures and metrics it gives
+        (a frame with no new iteration: the next one trains from the edited network)."""
+        if self._pending:
+            self._flush()  # the costs so far were made before the edit
+        parameters = {name: np.array(value) for name, value in self.trainer.parameters.items()}
+        parameters[edit.parameter][edit.row, edit.col] = edit.value
+        self.trainer.parameters = parameters
+        self._next_details = -math.inf  # the network's weights are what changed
+        self._flush()
 
     def _pause(self, detail: str = "") -> None:
         self.paused = True

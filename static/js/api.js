@@ -178,3 +178,18 @@ export function forgetToken(id) {
 export function listJobs(tokens) {
   return request("GET", "api/jobs", undefined, tokens.join(", "));
 }
+
+/**
+ * GET /api/jobs/{id}/hidden: every point and the input plane's grid lines in the space of
+ * two units of hidden layer `layer` ({train: {A, y}, test: {A, y}, grid: {A}, ...}).
+ */
+export function hiddenSpace(id, layer, units) {
+  const query = new URLSearchParams({ layer, units: units.join(",") });
+  return request("GET", `api/jobs/${encodeURIComponent(id)}/hidden?${query}`);
+}
+
+/** POST /api/jobs/{id}/weights: set parameter[row, col] = value ("W1", "b2", ...), with the job's token. */
+export function editWeight(id, { parameter, row, col, value }) {
+  const body = { parameter, row, col, value };
+  return request("POST", `api/jobs/${encodeURIComponent(id)}/weights`, body, tokenFor(id));
+}

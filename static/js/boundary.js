@@ -4,10 +4,12 @@
 // source alone changes, once per animation frame at most, the latest boundary winning.
 // Drawing only the picture keeps a redraw near a millisecond where re-rendering the whole
 // plot took tens. Zoom, pan and the PNG download keep working: the image is Plotly's own.
+// The picture may instead be the output in two colours (discretized), or, while a unit
+// of the network is hovered, that unit's output over the plane.
 
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { probabilityAt } from "./decode.js";
-import { boundaryImage } from "./neurons.js";
+import { boundaryImage, discreteImage } from "./neurons.js";
 import { BLUE, ORANGE } from "./palette.js";
 
 const CONFIG = plotConfig("boundary");
@@ -90,6 +92,8 @@ export class BoundaryPlot {
     this.stale = false; // the points or the plane changed: the next frame draws a new plot
     this.run = "none";
     this.showTest = true;
+    this.discrete = false; // the output in two colours: P(y=1) >= 0.5 or not
+    this.unit = null; // {source, label} of a hovered unit, shown instead of the output
     this.traces = [
       points("train, y = 0", ORANGE, { test: false }),
       points("train, y = 1", BLUE, { test: false }),
@@ -111,6 +115,10 @@ export class BoundaryPlot {
     const box = this.div.getBoundingClientRect();
     const x1 = full.xaxis.p2l(event.clientX - box.left - full.xaxis._offset);
     const x2 = full.yaxis.p2l(event.clientY - box.top - full.yaxis._offset);
+    if (this.unit) {
+      this.say(`${this.unit.label} over the plane`);
+      return;
+    }
     const p = this.probability(x1, x2);
     this.say(p === null ? "" : `x1 ${x1.toFixed(2)}, x2 ${x2.toFixed(2)}: P(y=1) ${p.toFixed(2)}`);
   }
@@ -153,28 +161,54 @@ export class BoundaryPlot {
     const boundary = this.boundary;
     this.boundary = null;
     if (boundary) {
-      const { bytes, source } = boundaryImage(boundary);
+      const { bytes } = boundaryImage(boundary);
       const place = placement(boundary);
       const key = JSON.stringify(place);
       if (key !== this.place) {
         this.place = key;
-        this.images = [{ source, xref: "x", yref: "y", ...place, sizing: "stretch", layer: "below", opacity: OPACITY }];
+        this.images = [{ source: null, xref: "x", yref: "y", ...place, sizing: "stretch", layer: "below", opacity: OPACITY }];
         const corner = this.traces[4];
         corner.x = [place.x, place.x + place.sizex];
         corner.y = [place.y - place.sizey, place.y];
         this.stale = true;
-      } else {
-        this.images[0].source = source;
-        if (!this.stale) window.Plotly.relayout(this.div, { "images[0].source": source });
       }
       this.bytes = bytes;
       this.shown = boundary;
       this.drawn += 1;
+      this.showPicture();
     }
     if (this.stale) {
       this.stale = false;
       this.replot();
     }
+  }
+
+  /** The picture for the boundary drawn: a hovered unit's, the output's in two colours, or the output's. */
+  picture() {
+    if (this.unit) return this.unit.source;
+    return this.discrete ? discreteImage(this.shown) : boundaryImage(this.shown).source;
+  }
+
+  /** Put the picture for the boundary drawn in place (the whole plot, when it is redrawn anyway). */
+  showPicture() {
+    if (!this.shown || !this.images.length) return;
+    const source = this.picture();
+    if (this.images[0].source === source) return;
+    this.images[0].source = source;
+    if (!this.stale) window.Plotly.relayout(this.div, { "images[0].source": source });
+  }
+
+  /** Show the output in two colours (true) or shaded by P(y=1). */
+  setDiscrete(on) {
+    this.discrete = on;
+    this.showPicture();
+  }
+
+  /** Show a unit's picture ({source, label}) instead of the output; null shows the output again. */
+  showUnit(unit) {
+    this.unit = unit;
+    this.showPicture();
+    this.say(unit ? `${unit.label} over the plane` : "");
   }
 
   /** The run's points ({train: {x1, x2, y}, test: {...}}) under a fresh, empty boundary. */

@@ -10,6 +10,8 @@ import { drawPreviews, takeNoise } from "./datasets.js";
 import { Downloads } from "./downloads.js";
 import { checkSlot } from "./equations.js";
 import { GradCheck } from "./gradcheck.js";
+import { HiddenSpace } from "./hiddenspace.js";
+import { InsideViews } from "./inside.js";
 import { LayersEditor } from "./layers.js";
 import { bindLearnerField } from "./learner.js";
 import { JobViews } from "./messages.js";
@@ -42,6 +44,8 @@ async function start() {
     onStep: (steps) => session.step(steps),
   });
   const downloads = new Downloads($("#downloads"));
+  const inside = new InsideViews(network, boundary);
+  const hiddenSpace = new HiddenSpace($("#hidden-space"));
 
   // The parts below call each other back; each callback runs only after start-up.
   const controls = new Controls($("#settings"), {
@@ -77,8 +81,9 @@ async function start() {
     cost,
     boundary,
     network,
-    // Both follow the watched run's status: checking and walking need its weights.
-    gradCheck: { setJob: (job) => [gradCheck, walk].forEach((view) => view.setJob(job)) },
+    // These follow the watched run's status: checking, walking, editing and the hidden
+    // space need its weights (and editing its owner, paused).
+    gradCheck: { setJob: (job) => [gradCheck, walk, inside, hiddenSpace].forEach((view) => view.setJob(job)) },
     runs,
     controls,
     settingsView,
@@ -88,7 +93,7 @@ async function start() {
   bindRunButtons($("#run-bar"), $("#step-count"), session);
   bindLessons($("#run-bar"), $(".footer"));
   bindViewOptions(
-    { showTest, logScale: $("#log-scale"), smoothing: $("#smoothing"), smoothingValue: $("#smoothing-value") },
+    { showTest, discretize: $("#discretize"), logScale: $("#log-scale"), smoothing: $("#smoothing"), smoothingValue: $("#smoothing-value") },
     { boundary, cost },
   );
 

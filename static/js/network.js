@@ -122,6 +122,7 @@ export class NetworkView {
           const path = el("path", { d, class: "link", stroke: UNKNOWN, "stroke-width": 1 });
           const hit = el("path", { d, class: "hit" });
           hit.dataset.tip = `W${l}[${i}, ${j}]`;
+          Object.assign(hit.dataset, { parameter: `W${l}`, row: i, col: j }); // for the weight editor
           links.append(path);
           hits.append(hit);
           row.push({ path, hit });
@@ -137,6 +138,7 @@ export class NetworkView {
         const frame = el("rect", { width: s, height: s, rx: 3, class: "unit-frame" });
         g.append(image, frame);
         g.dataset.tip = this.unitName(l, i);
+        Object.assign(g.dataset, { layer: l, unit: i }); // for the views that show a unit
         units.append(g);
         return { g, image };
       });

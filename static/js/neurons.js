@@ -41,6 +41,19 @@ export function boundaryImage(boundary) {
   return lastImage;
 }
 
+let lastDiscrete = null;
+let lastDiscreteImage = null;
+
+/** The boundary's picture in two colours only (TF Playground's "discretize output"): P(y=1) >= 0.5 or not. */
+export function discreteImage(boundary) {
+  if (boundary !== lastDiscrete) {
+    const two = boundaryImage(boundary).bytes.map((b) => (b >= 128 ? 255 : 0));
+    lastDiscreteImage = bytesToImage(two, boundary.resolution);
+    lastDiscrete = boundary;
+  }
+  return lastDiscreteImage;
+}
+
 /** Images of every hidden unit: one list per hidden layer. */
 export function hiddenImages(neurons) {
   if (!neurons || !neurons.layers) return [];

@@ -81,6 +81,7 @@ export function bindShortcuts(runBar, help) {
   };
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || typesText(event.target)) return;
+    if (event.key.startsWith("Arrow") && movesWithArrows(event.target)) return;
     const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
     if (!action || event.repeat) return;
     event.preventDefault();
@@ -104,6 +105,13 @@ function typesText(target) {
   const owner = target.closest("input, select, textarea, [contenteditable]");
   return Boolean(owner) && !(owner.tagName === "INPUT" && KEY_FREE_INPUTS.has(owner.type));
 }
+
+/** Whether arrow keys move `target` (a slider, a radio button): → then is its own, not a step. */
+function movesWithArrows(target) {
+  return target.tagName === "INPUT" && ARROW_INPUTS.has(target.type);
+}
+
+const ARROW_INPUTS = new Set(["range", "radio"]);
 
 /** The help overlay: a dialog listing the keys (Escape or ? closes it). */
 export function helpDialog() {
