@@ -70,7 +70,7 @@ def _train(args: argparse.Namespace) -> int:
     else:
         print(f"{trainer.detail}")
         print(f"final cost      {cost:.6f}")
-        print(f"train accuracy  {100 * metrics.train_accuracy:.2f}%")
+        print(f"train accuracy  {100 * (metrics.train_accuracy or 0):.2f}%")
         print(f"test accuracy   {100 * (metrics.test_accuracy or 0):.2f}%  ({held_out})")
     return 0 if trainer.stop_reason == "done" else 1
 

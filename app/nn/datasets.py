@@ -1,7 +1,11 @@
-"""Two-class toy datasets in the plane, one example per column.
+"""Toy datasets in the plane, one example per column.
 
 Every dataset is made by `make(name, n_samples, noise, seed)` and returns
-X: (2, m) float64 and Y: (1, m) float64 holding 0.0 and 1.0. All of them live
+X: (2, m) float64 and Y: (1, m) float64 holding 0.0 and 1.0: two classes, the lecture's
+problem. "spiral" and "blobs" also take `n_classes` K (2 to 6): K arms, K centres, with
+labels 0..K-1 (K = 2 is the two-class set). "reg-plane" and "reg-gauss" (TF Playground's
+regression sets) hold a real value in [-1, 1] per point instead of a class; the server
+does not offer them yet (NAMES lists what it offers). All of them live
 in roughly [-4.5, 4.5] x [-4.5, 4.5], the range of the course's flower, so the
 same learning rates behave alike on each. `noise` is the standard deviation of
 the Gaussian jitter, in the same units as X (the flower jitters its angle and
@@ -34,6 +38,17 @@ def _labels(m: int) -> Array:
     """Y: (1, m) of m0 zeros followed by m1 ones."""
     m0, m1 = _class_sizes(m)
     return np.concatenate([np.zeros(m0), np.ones(m1)]).reshape(1, m)
+
+
+def _class_counts(m: int, K: int) -> list[int]:
+    """How many points each of K classes gets: the first m % K one more (K = 2 as
+    _class_sizes)."""
+    return [m // K + (1 if k < m % K else 0) for k in range(K)]
+
+
+def _k_labels(m: int, K: int) -> Array:
+    """Y: (1, m): class 0's points, then class 1's, ..., class K-1's."""
+    return np.repeat(np.arange(K, dtype=np.float64), _class_counts(m, K)).reshape(1, m)
 
 
 def flower(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
@@ -85,19 +100,23 @@ BLOB_RADIUS = 3.0
 BLOB_SPREAD = 0.5
 
 
-def blobs(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
-    """Six round blobs on a ring of radius 3, the classes alternating around it.
+def blobs(n_samples: int, noise: float, seed: int, n_classes: int = 2) -> tuple[Array, Array]:
+    """Round blobs on a ring of radius 3, spread 0.5 before noise.
 
-    Blob k sits at angle k * 60 degrees; even k are class 0, odd k class 1. Each
-    point picks a blob of its class at random; blobs have spread 0.5 before noise.
+    Two classes: six blobs, blob k at angle k * 60 degrees, even k class 0 and odd k
+    class 1, each point in a blob of its class picked at random. K > 2 classes: K blobs,
+    class k's at angle k * 360/K degrees.
     """
     rng = np.random.default_rng(seed)
-    m0, m1 = _class_sizes(n_samples)
-    k = np.concatenate([2 * rng.integers(0, 3, m0), 2 * rng.integers(0, 3, m1) + 1])
-    angle = k * (np.pi / 3)
+    if n_classes == 2:
+        m0, m1 = _class_sizes(n_samples)
+        k = np.concatenate([2 * rng.integers(0, 3, m0), 2 * rng.integers(0, 3, m1) + 1])
+        angle = k * (np.pi / 3)
+    else:
+        angle = _k_labels(n_samples, n_classes)[0] * (2 * np.pi / n_classes)
     centres = BLOB_RADIUS * np.vstack([np.cos(angle), np.sin(angle)])
     X = centres + rng.normal(0.0, BLOB_SPREAD, size=centres.shape)
-    return _jitter(rng, X, noise), _labels(n_samples)
+    return _jitter(rng, X, noise), _k_labels(n_samples, n_classes)
 
 
 QUANTILES_SPREAD = 1.5
@@ -137,16 +156,16 @@ def xor(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
 SPIRAL_TURNS = 1.75
 
 
-def spiral(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
-    """Two interleaved spirals, 1.75 turns each, radius growing from 0.25 to 4."""
+def spiral(n_samples: int, noise: float, seed: int, n_classes: int = 2) -> tuple[Array, Array]:
+    """K interleaved spirals (2 by default), 1.75 turns each, radius growing from 0.25
+    to 4; class k's is class 0's turned by k/K of a turn."""
     rng = np.random.default_rng(seed)
-    m0, m1 = _class_sizes(n_samples)
+    labels = _k_labels(n_samples, n_classes)
     s = rng.uniform(0.0, 1.0, n_samples)
     r = 0.25 + 3.75 * s
-    # Class 1 is class 0's spiral turned by half a turn.
-    t = 2 * np.pi * SPIRAL_TURNS * s + np.concatenate([np.zeros(m0), np.full(m1, np.pi)])
+    t = 2 * np.pi * SPIRAL_TURNS * s + labels[0] * (2 * np.pi / n_classes)
     X = np.vstack([r * np.sin(t), r * np.cos(t)])
-    return _jitter(rng, X, noise), _labels(n_samples)
+    return _jitter(rng, X, noise), labels
 
 
 GAUSS_CENTRE = 2.0
@@ -162,6 +181,47 @@ def gauss(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
     return _jitter(rng, X, noise), _labels(n_samples)
 
 
+REGRESSION_EXTENT = 4.0  # points are uniform in [-4, 4]^2, as the other sets' range
+PLANE_SCALE = 8.0  # the plane's value is (x1 + x2) / 8: -1 to 1 over the square
+# reg-gauss: six bumps, (x1, x2, sign), TF Playground's scaled to this range; a point's
+# value is the bump whose |value| is largest, each falling linearly from 1 to 0 at radius
+# 4/3.
+BUMPS = (
+    (-2.7, 1.7, 1.0),
+    (0.0, 1.7, -1.0),
+    (2.7, 1.7, 1.0),
+    (-2.7, -1.7, -1.0),
+    (0.0, -1.7, 1.0),
+    (2.7, -1.7, -1.0),
+)
+BUMP_RADIUS = 4 / 3
+
+
+def reg_plane(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
+    """Uniform points, each with the value (x1 + x2) / 8 of a plane at the point moved by
+    noise, clipped to [-1, 1] (TF Playground's "plane")."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-REGRESSION_EXTENT, REGRESSION_EXTENT, size=(2, n_samples))
+    moved = _jitter(rng, X, noise)
+    return X, np.clip((moved[0] + moved[1]) / PLANE_SCALE, -1.0, 1.0).reshape(1, n_samples)
+
+
+def reg_gauss(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
+    """Uniform points, each with the value of six signed bumps at the point moved by
+    noise (TF Playground's "multi Gaussian")."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-REGRESSION_EXTENT, REGRESSION_EXTENT, size=(2, n_samples))
+    moved = _jitter(rng, X, noise)
+    values = np.array(
+        [
+            sign * np.clip(1 - np.hypot(moved[0] - x, moved[1] - y) / BUMP_RADIUS, 0, 1)
+            for x, y, sign in BUMPS
+        ]
+    )
+    strongest = np.argmax(np.abs(values), axis=0)
+    return X, values[strongest, np.arange(n_samples)].reshape(1, n_samples)
+
+
 MAKERS: dict[str, Maker] = {
     "flower": flower,
     "circles": circles,
@@ -173,7 +233,16 @@ MAKERS: dict[str, Maker] = {
     "gauss": gauss,
 }
 
-NAMES: tuple[str, ...] = tuple(MAKERS)
+REGRESSION_MAKERS: dict[str, Maker] = {"reg-plane": reg_plane, "reg-gauss": reg_gauss}
+
+NAMES: tuple[str, ...] = tuple(MAKERS)  # the two-class sets, the ones the server offers
+# The sets that take n_classes: maker(n_samples, noise, seed, n_classes=K).
+MULTICLASS_MAKERS: dict[str, Callable[..., tuple[Array, Array]]] = {
+    "spiral": spiral,
+    "blobs": blobs,
+}
+MULTICLASS: tuple[str, ...] = tuple(MULTICLASS_MAKERS)
+MIN_CLASSES, MAX_CLASSES = 2, 6
 
 
 class Defaults(TypedDict):
@@ -193,6 +262,8 @@ DEFAULTS: dict[str, Defaults] = {
     "xor": {"n_samples": 400, "noise": 0.3, "seed": 1},
     "spiral": {"n_samples": 400, "noise": 0.2, "seed": 1},
     "gauss": {"n_samples": 400, "noise": 0.5, "seed": 1},
+    "reg-plane": {"n_samples": 400, "noise": 0.1, "seed": 1},
+    "reg-gauss": {"n_samples": 400, "noise": 0.1, "seed": 1},
 }
 
 
@@ -213,19 +284,30 @@ def _check_seed(seed: object) -> int:
     raise ValueError(f"seed must be an integer in [0, {MAX_SEED}], got {seed!r}")
 
 
+def problem_of(name: str) -> str:
+    """The problem dataset `name` poses with `n_classes` left out: "binary" (two classes,
+    the lecture's) or "regression" (a real value); with n_classes K > 2, a multi-class set
+    is "multiclass"."""
+    return "regression" if name in REGRESSION_MAKERS else "binary"
+
+
 def make(
     name: str,
     n_samples: int | np.integer | None = None,
     noise: float | None = None,
     seed: int | np.integer | None = None,
+    n_classes: int | None = None,
 ) -> tuple[Array, Array]:
-    """The dataset `name`: X: (2, m) float64, Y: (1, m) float64 of 0.0/1.0.
+    """The dataset `name`: X: (2, m) float64, Y: (1, m) float64 of 0.0/1.0 (0..K-1 with
+    n_classes K, for the MULTICLASS sets; real values for the regression sets).
 
-    Arguments left as None take DEFAULTS[name]. m = n_samples must be an
-    integer >= 2, noise a finite number >= 0, seed an integer in [0, 2**32 - 1].
+    Arguments left as None take DEFAULTS[name] (n_classes: 2). m = n_samples must be an
+    integer >= 2, noise a finite number >= 0, seed an integer in [0, 2**32 - 1],
+    n_classes an integer from 2 to 6, and at most m.
     """
-    if not isinstance(name, str) or name not in MAKERS:
-        raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(NAMES)}")
+    makers = {**MAKERS, **REGRESSION_MAKERS}
+    if not isinstance(name, str) or name not in makers:
+        raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(makers)}")
     defaults = DEFAULTS[name]
     n_samples = defaults["n_samples"] if n_samples is None else n_samples
     noise = defaults["noise"] if noise is None else noise
@@ -234,7 +316,19 @@ def make(
         raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
     if not _is_number(noise) or not math.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return MAKERS[name](int(n_samples), float(noise), _check_seed(seed))
+    args = (int(n_samples), float(noise), _check_seed(seed))
+    if n_classes is None or (n_classes == 2 and name not in REGRESSION_MAKERS):
+        return makers[name](*args)
+    if name not in MULTICLASS:
+        raise ValueError(
+            f"n_classes is for the multi-class datasets ({', '.join(MULTICLASS)}), not {name}"
+        )
+    if not _is_int(n_classes) or not MIN_CLASSES <= n_classes <= min(MAX_CLASSES, args[0]):
+        top = min(MAX_CLASSES, args[0])
+        raise ValueError(
+            f"n_classes must be an integer from {MIN_CLASSES} to {top}, got {n_classes!r}"
+        )
+    return MULTICLASS_MAKERS[name](*args, n_classes=int(n_classes))
 
 
 def train_test_split(

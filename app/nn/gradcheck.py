@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.nn import model
+from app.nn import model, problems
 from app.nn.activations import Array
 from app.nn.model import Parameters
 
@@ -27,9 +27,11 @@ class GradientCheck:
     worst: str  # e.g. "W1[2, 0]", the entry whose two gradients differ most
 
 
-def _cost(X: Array, Y: Array, parameters: Parameters, activation: str, l2: float) -> float:
-    AL, _ = model.forward_propagation(X, parameters, activation)
-    return model.compute_cost(AL, Y, parameters, l2)
+def _cost(
+    X: Array, Y: Array, parameters: Parameters, activation: str, l2: float, problem: str, l1: float
+) -> float:
+    AL, _ = model.forward_propagation(X, parameters, activation, problem)
+    return model.compute_cost(AL, Y, parameters, l2, problem, l1)
 
 
 def gradient_check(
@@ -39,13 +41,17 @@ def gradient_check(
     activation: str = "tanh",
     l2: float = 0.0,
     epsilon: float = EPSILON,
+    problem: str = "binary",
+    l1: float = 0.0,
 ) -> GradientCheck:
     """Compare backward_propagation's gradients with two-sided differences of the cost.
 
-    X: (n_x, m), Y: (1, m). Costs n_params * 2 forward passes: meant for small networks.
+    X: (n_x, m), Y: (1, m) the labels (made one-hot for multi-class). Costs n_params * 2
+    forward passes: meant for small networks.
     """
-    _, cache = model.forward_propagation(X, parameters, activation)
-    grads = model.backward_propagation(parameters, cache, X, Y, activation, l2)
+    Y = problems.get(problem).targets(Y, model.layer_dims_of(parameters)[-1])
+    _, cache = model.forward_propagation(X, parameters, activation, problem)
+    grads = model.backward_propagation(parameters, cache, X, Y, activation, l2, l1)
     names = [name for name in parameters]
     grad = np.concatenate([grads[f"d{n}"].ravel() for n in names])
     approx = np.empty_like(grad)
@@ -57,8 +63,8 @@ def gradient_check(
             minus = {n: p.copy() for n, p in parameters.items()}
             plus[name][index] += epsilon
             minus[name][index] -= epsilon
-            J_plus = _cost(X, Y, plus, activation, l2)
-            J_minus = _cost(X, Y, minus, activation, l2)
+            J_plus = _cost(X, Y, plus, activation, l2, problem, l1)
+            J_minus = _cost(X, Y, minus, activation, l2, problem, l1)
             approx[k] = (J_plus - J_minus) / (2 * epsilon)
             labels.append(f"{name}[{', '.join(map(str, index))}]")
             k += 1

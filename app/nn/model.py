@@ -2,7 +2,9 @@
 
 One example per column: X is (n_x, m), Y is (1, m). For an L-layer network with
 layer_dims = [n_x, n[1], ..., n[L]], W[l] is (n[l], n[l-1]) and b[l] is (n[l], 1).
-Hidden layers use the named activation g; the output layer uses sigmoid.
+Hidden layers use the named activation g; the output layer is the problem's
+(app.nn.problems): sigmoid for the lecture's binary classification, softmax over K
+classes (Y one-hot, (K, m)), or a linear unit for regression.
 These functions are pure: they return new arrays and never change their inputs.
 """
 
@@ -10,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.nn import activations
-from app.nn.activations import Array, sigmoid
+from app.nn import activations, problems
+from app.nn.activations import Array
 
 Parameters = dict[str, Array]
 INITS = ("course", "he", "xavier")
@@ -73,61 +75,68 @@ def check_X(X: Array, parameters: Parameters) -> None:
         raise ValueError(f"X must be an array of shape (n_x={n_x}, m), got {shape}")
 
 
-def check_Y(Y: Array, m: int) -> None:
-    """ValueError unless Y is (1, m)."""
-    if not isinstance(Y, np.ndarray) or Y.shape != (1, m):
+def check_Y(Y: Array, m: int, n_y: int = 1) -> None:
+    """ValueError unless Y is (n_y, m): (1, m), or one-hot (K, m) for K classes."""
+    if not isinstance(Y, np.ndarray) or Y.shape != (n_y, m):
         shape = getattr(Y, "shape", type(Y).__name__)
-        raise ValueError(f"Y must be an array of shape (1, m={m}), got {shape}")
+        raise ValueError(f"Y must be an array of shape ({n_y}, m={m}), got {shape}")
 
 
 def forward_propagation(
-    X: Array, parameters: Parameters, activation: str = "tanh"
+    X: Array, parameters: Parameters, activation: str = "tanh", problem: str = "binary"
 ) -> tuple[Array, dict[str, Array]]:
     """Z[l] = W[l] A[l-1] + b[l], A[l] = g[l](Z[l]) for l = 1..L, with A[0] = X.
 
-    X: (n_x, m). Returns AL: (1, m), the sigmoid output, and the cache
-    {"Z1", "A1", ..., "ZL", "AL"} with Z[l], A[l]: (n[l], m).
+    X: (n_x, m). Returns AL: (n[L], m), the problem's output (the sigmoid's P(y=1) for
+    the lecture's binary problem), and the cache {"Z1", "A1", ..., "ZL", "AL"} with
+    Z[l], A[l]: (n[l], m).
     """
     g = activations.get(activation).forward
+    output = problems.get(problem).output
     L = n_layers(parameters)
     check_X(X, parameters)
     cache: dict[str, Array] = {}
     A = X
     for l in range(1, L + 1):
         Z = parameters[f"W{l}"] @ A + parameters[f"b{l}"]
-        A = sigmoid(Z) if l == L else g(Z)
+        A = output(Z) if l == L else g(Z)
         cache[f"Z{l}"], cache[f"A{l}"] = Z, A
     return A, cache
 
 
 def compute_cost(
-    AL: Array, Y: Array, parameters: Parameters | None = None, l2: float = 0.0
+    AL: Array,
+    Y: Array,
+    parameters: Parameters | None = None,
+    l2: float = 0.0,
+    problem: str = "binary",
+    l1: float = 0.0,
 ) -> float:
-    """J = -(1/m) sum(Y log AL + (1-Y) log(1-AL)) [+ (l2 / 2m) sum ||W[l]||^2].
+    """J = -(1/m) sum(Y log AL + (1-Y) log(1-AL)) [+ (l2 / 2m) sum ||W[l]||^2]
+    [+ (l1 / m) sum |W[l]|], the problem's cost (app.nn.problems) with its penalties.
 
-    AL, Y: (1, m). A right answer given with certainty (A = Y = 1, or A = Y = 0)
-    costs 0, as 0 log 0 = 0 (scipy's xlogy); a wrong one, an infinite cost rather than
-    a warning: the trainer reads that as divergence.
+    AL, Y: (n[L], m), Y one-hot for multi-class. For cross-entropy a right answer given
+    with certainty (A = Y = 1, or A = Y = 0) costs 0, as 0 log 0 = 0 (scipy's xlogy); a
+    wrong one, an infinite cost rather than a warning: the trainer reads that as divergence.
     """
-    if not isinstance(AL, np.ndarray) or AL.ndim != 2 or AL.shape[0] != 1:
-        raise ValueError(f"AL must be an array of shape (1, m), got {getattr(AL, 'shape', AL)}")
+    cost_of = problems.get(problem).cost
+    if not isinstance(AL, np.ndarray) or AL.ndim != 2:
+        raise ValueError(f"AL must be an array of shape (n[L], m), got {getattr(AL, 'shape', AL)}")
+    check_Y(Y, AL.shape[1], AL.shape[0])
     m = AL.shape[1]
-    check_Y(Y, m)
-    logprobs = xlogy(Y, AL) + xlogy(1 - Y, 1 - AL)
-    cost = -1 / m * np.sum(logprobs) + 0.0  # + 0.0: a cost of 0 is 0.0, never -0.0
-    if l2:
+    cost = cost_of(AL, Y)
+    if l2 or l1:
         if parameters is None:
-            raise ValueError("compute_cost needs the parameters when l2 > 0")
-        L = n_layers(parameters)
-        squares = sum(np.sum(np.square(parameters[f"W{l}"])) for l in range(1, L + 1))
-        cost += l2 / (2 * m) * squares
+            raise ValueError("compute_cost needs the parameters when l2 > 0 or l1 > 0")
+        weights = [parameters[f"W{l}"] for l in range(1, n_layers(parameters) + 1)]
+        if l2:
+            cost += l2 / (2 * m) * sum(np.sum(np.square(W)) for W in weights)
+        if l1:
+            cost += l1 / m * sum(np.sum(np.abs(W)) for W in weights)
     return float(cost)
 
 
-def xlogy(x: Array, y: Array) -> Array:
-    """x log y, and 0 where x = 0 (even where y = 0): the cost's terms, never 0 * -inf."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x == 0, 0.0, np.multiply(x, np.log(y)))
+xlogy = problems.xlogy  # x log y, 0 where x = 0: the cross-entropy's terms
 
 
 def backward_propagation(
@@ -137,18 +146,20 @@ def backward_propagation(
     Y: Array,
     activation: str = "tanh",
     l2: float = 0.0,
+    l1: float = 0.0,
 ) -> dict[str, Array]:
     """The lecture's backward pass, from dZ[L] = A[L] - Y down to layer 1.
 
-    dW[l] = (1/m) dZ[l] A[l-1]^T [+ (l2/m) W[l]], db[l] = (1/m) np.sum(dZ[l], axis=1,
-    keepdims=True), dZ[l-1] = W[l]^T dZ[l] * g'(Z[l-1]). Returns {"dW1", "db1", ...}
-    with dW[l] shaped like W[l] and db[l] like b[l].
+    dW[l] = (1/m) dZ[l] A[l-1]^T [+ (l2/m) W[l]] [+ (l1/m) sign(W[l])], db[l] = (1/m)
+    np.sum(dZ[l], axis=1, keepdims=True), dZ[l-1] = W[l]^T dZ[l] * g'(Z[l-1]). Returns
+    {"dW1", "db1", ...} with dW[l] shaped like W[l] and db[l] like b[l]. dZ[L] = A[L] - Y
+    holds for every problem's output and cost (app.nn.problems): Y is shaped like A[L].
     """
     g_prime = activations.get(activation).derivative
     L = n_layers(parameters)
     check_X(X, parameters)
     m = X.shape[1]
-    check_Y(Y, m)
+    check_Y(Y, m, parameters[f"W{L}"].shape[0])
     missing = [f"{k}{l}" for l in range(1, L + 1) for k in "ZA" if f"{k}{l}" not in cache]
     if missing:
         raise ValueError(f"cache lacks {', '.join(missing)}: pass forward_propagation's cache")
@@ -158,6 +169,8 @@ def backward_propagation(
         A_prev = X if l == 1 else cache[f"A{l - 1}"]
         W = parameters[f"W{l}"]
         grads[f"dW{l}"] = 1 / m * np.dot(dZ, A_prev.T) + (l2 / m) * W
+        if l1:
+            grads[f"dW{l}"] += (l1 / m) * np.sign(W)
         grads[f"db{l}"] = 1 / m * np.sum(dZ, axis=1, keepdims=True)
         if l > 1:
             dZ = np.dot(W.T, dZ) * g_prime(cache[f"Z{l - 1}"])
@@ -183,13 +196,20 @@ def update_parameters(
     return updated
 
 
-def predict(X: Array, parameters: Parameters, activation: str = "tanh") -> Array:
-    """Y_hat: (1, m) of 0.0 and 1.0, 1 where the output A[L] > 0.5."""
-    AL, _ = forward_propagation(X, parameters, activation)
-    return (AL > 0.5).astype(np.float64)
+def predict(
+    X: Array, parameters: Parameters, activation: str = "tanh", problem: str = "binary"
+) -> Array:
+    """Y_hat: (1, m): 0.0/1.0, 1 where A[L] > 0.5 (binary); the most likely class
+    (multi-class); the predicted value (regression)."""
+    AL, _ = forward_propagation(X, parameters, activation, problem)
+    return problems.get(problem).predict(AL)
 
 
-def accuracy(X: Array, Y: Array, parameters: Parameters, activation: str = "tanh") -> float:
-    """The fraction of the m examples in X: (n_x, m) that predict gets right."""
+def accuracy(
+    X: Array, Y: Array, parameters: Parameters, activation: str = "tanh", problem: str = "binary"
+) -> float:
+    """The fraction of the m examples in X: (n_x, m) whose label in Y: (1, m) predict gets
+    right (for regression: R^2, the share of Y's variance the predictions explain)."""
     check_Y(Y, X.shape[1] if isinstance(X, np.ndarray) and X.ndim == 2 else -1)
-    return float(np.mean(predict(X, parameters, activation) == Y))
+    AL, _ = forward_propagation(X, parameters, activation, problem)
+    return problems.get(problem).scored(AL, Y)

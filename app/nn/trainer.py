@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.nn import activations, model, optimizers
+from app.nn import activations, model, optimizers, problems
 from app.nn.activations import Array
 from app.nn.fast import InPlaceGradientDescent
 from app.nn.model import INITS, Parameters
@@ -20,7 +20,12 @@ from app.nn.model import INITS, Parameters
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What to train: layer_dims = [n_x, n[1], ..., 1] and how to train it."""
+    """What to train: layer_dims = [n_x, n[1], ..., n[L]] and how to train it.
+
+    problem: "binary" (the lecture's; n[L] = 1), "multiclass" (n[L] = K >= 2 classes) or
+    "regression" (n[L] = 1), as app.nn.problems defines them. l1, l2: the penalties'
+    lambdas, (l1/m) sum |W| and (l2/2m) sum W^2 added to the cost.
+    """
 
     layer_dims: tuple[int, ...] = (2, 4, 1)
     activation: str = "tanh"
@@ -31,25 +36,30 @@ class TrainConfig:
     batch_size: int | None = None  # None: the whole training set (the lecture's batch GD)
     l2: float = 0.0
     iterations: int = 10_000
+    problem: str = "binary"
+    l1: float = 0.0
 
     def __post_init__(self) -> None:
         activations.get(self.activation)
         optimizers.get(self.optimizer)
         if self.init not in INITS:
             raise ValueError(f"unknown init {self.init!r}: use one of {', '.join(INITS)}")
+        problems.get(self.problem)
         dims = model.check_layer_dims(self.layer_dims)
-        if dims[-1] != 1:
-            raise ValueError(
-                f"the output layer must have 1 unit (binary classification), got {dims}"
-            )
+        if self.problem == "multiclass" and dims[-1] < 2:
+            raise ValueError(f"the output layer must have a unit per class (K >= 2), got {dims}")
+        if self.problem != "multiclass" and dims[-1] != 1:
+            raise ValueError(f"the output layer must have 1 unit ({self.problem}), got {dims}")
         object.__setattr__(self, "layer_dims", tuple(dims))
         _check_learning_rate(self.learning_rate)
         if not _is_int(self.iterations) or self.iterations < 0:
             raise ValueError(f"iterations must be a whole number >= 0, got {self.iterations!r}")
         if self.batch_size is not None and (not _is_int(self.batch_size) or self.batch_size < 1):
             raise ValueError(f"batch_size must be a whole number >= 1, got {self.batch_size!r}")
-        if not math.isfinite(self.l2) or self.l2 < 0:
-            raise ValueError(f"l2 must be a finite number >= 0, got {self.l2!r}")
+        for name in ("l2", "l1"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
 
 
 class Step(NamedTuple):
@@ -65,16 +75,19 @@ class Step(NamedTuple):
 
 @dataclass(frozen=True)
 class Metrics:
-    """How the current parameters do: accuracies are fractions in [0, 1].
+    """How the current parameters do: accuracies are fractions in [0, 1] (None for
+    regression, which has train_r2 and test_r2 instead).
 
-    train_cost is J over the whole training set (with the L2 term, as the steps' cost):
+    train_cost is J over the whole training set (with the penalties, as the steps' cost):
     with mini-batches a step's cost is only its batch's.
     """
 
-    train_accuracy: float
+    train_accuracy: float | None
     test_accuracy: float | None
     test_cost: float | None
     train_cost: float | None = None
+    train_r2: float | None = None
+    test_r2: float | None = None
 
 
 def _is_int(n: object) -> bool:
@@ -89,7 +102,11 @@ def _check_learning_rate(alpha: float) -> None:
 
 
 class Trainer:
-    """Trains `config`'s network on X: (n_x, m), Y: (1, m), one step per `next()`."""
+    """Trains `config`'s network on X: (n_x, m), Y: (1, m), one step per `next()`.
+
+    Y holds the labels (0/1, 0..K-1, or real values for regression); the equations use
+    the problem's targets of them (one-hot (K, m) for K classes).
+    """
 
     def __init__(
         self,
@@ -106,8 +123,12 @@ class Trainer:
         if X_test is not None and Y_test is not None:
             _check_data(X_test, Y_test, n_x, "X_test", "Y_test", allow_empty=True)
         self.config = config
+        self.problem = problems.get(config.problem)
         self.X, self.Y = X, Y
         self.X_test, self.Y_test = X_test, Y_test
+        K = config.layer_dims[-1]
+        self.T = self.problem.targets(Y, K)  # the Y of dZ[L] = A[L] - Y
+        self.T_test = None if Y_test is None else self.problem.targets(Y_test, K)
         self._parameters = model.initialize_parameters(config.layer_dims, config.seed, config.init)
         self._optimizer = optimizers.get(config.optimizer)
         self._state = self._optimizer.init(self._parameters)
@@ -115,7 +136,7 @@ class Trainer:
         # in-place fast path: the same costs and parameters, ~2.6x the iterations/s.
         self._fast: InPlaceGradientDescent | None = None
         whole_set = config.batch_size is None or config.batch_size >= self.m
-        if config.optimizer == "gd" and whole_set:
+        if config.optimizer == "gd" and whole_set and config.problem == "binary" and not config.l1:
             self._fast = InPlaceGradientDescent(
                 self._parameters, X, Y, config.activation, config.l2
             )
@@ -158,12 +179,12 @@ class Trainer:
     def _next_batch(self) -> tuple[Array, Array]:
         size = self.config.batch_size
         if size is None or size >= self.m:
-            return self.X, self.Y
+            return self.X, self.T
         if not self._batches:
             order = self._rng.permutation(self.m)
             self._batches = [order[k : k + size] for k in range(0, self.m, size)][::-1]
         columns = self._batches.pop()
-        return self.X[:, columns], self.Y[:, columns]
+        return self.X[:, columns], self.T[:, columns]
 
     def step(self) -> Step:
         """Run one iteration: cost of the current parameters, backward pass, update.
@@ -176,12 +197,14 @@ class Trainer:
             return step
         c = self.config
         X, Y = self._next_batch()
-        AL, cache = model.forward_propagation(X, self._parameters, c.activation)
-        cost = model.compute_cost(AL, Y, self._parameters, c.l2)
+        AL, cache = model.forward_propagation(X, self._parameters, c.activation, c.problem)
+        cost = model.compute_cost(AL, Y, self._parameters, c.l2, c.problem, c.l1)
         step = Step(self.iteration, cost)
         self.iteration += 1
         if math.isfinite(cost):
-            grads = model.backward_propagation(self._parameters, cache, X, Y, c.activation, c.l2)
+            grads = model.backward_propagation(
+                self._parameters, cache, X, Y, c.activation, c.l2, c.l1
+            )
             self._parameters, self._state = self._optimizer.update(
                 self._parameters, grads, self._state, self._learning_rate, self.iteration
             )
@@ -204,18 +227,26 @@ class Trainer:
         self.detail = f"trained for {self.iteration} iterations"
 
     def metrics(self) -> Metrics:
-        """Train and test accuracy, and the whole training set's and the test cost, of the
-        current parameters."""
-        act, parameters = self.config.activation, self.parameters
-        AL, _ = model.forward_propagation(self.X, parameters, act)
-        train_cost = model.compute_cost(AL, self.Y, parameters, self.config.l2)
-        train_accuracy = float(np.mean((AL > 0.5) == self.Y))
-        if self.X_test is None or self.Y_test is None or self.X_test.shape[1] == 0:
-            return Metrics(train_accuracy, None, None, train_cost)
-        AL, _ = model.forward_propagation(self.X_test, parameters, act)
-        test_cost = model.compute_cost(AL, self.Y_test)
-        test_accuracy = float(np.mean((AL > 0.5) == self.Y_test))
-        return Metrics(train_accuracy, test_accuracy, test_cost, train_cost)
+        """Train and test scores (accuracy, or R^2 for regression), and the whole training
+        set's and the test cost, of the current parameters."""
+        train_cost, train_score = self._measure(self.X, self.Y, self.T, penalties=True)
+        test_cost = test_score = None
+        if self.X_test is not None and self.Y_test is not None and self.X_test.shape[1]:
+            test_cost, test_score = self._measure(self.X_test, self.Y_test, self.T_test)
+        if self.problem.score == "r2":
+            return Metrics(None, None, test_cost, train_cost, train_score, test_score)
+        return Metrics(train_score, test_score, test_cost, train_cost)
+
+    def _measure(
+        self, X: Array, Y: Array, T: Array | None, penalties: bool = False
+    ) -> tuple[float, float]:
+        """(J, score) of the current parameters on X, Y (targets T); the training set's
+        J with the penalties, as the steps' cost, the test set's without."""
+        c, parameters = self.config, self.parameters
+        AL, _ = model.forward_propagation(X, parameters, c.activation, c.problem)
+        l2, l1 = (c.l2, c.l1) if penalties else (0.0, 0.0)
+        cost = model.compute_cost(AL, T if T is not None else Y, parameters, l2, c.problem, l1)
+        return cost, self.problem.scored(AL, Y)
 
 
 def _check_data(

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.browser
 # Every control a keyboard should reach: enabled, shown, one stop per radio group.
 TABBABLE = """() => [...document.querySelectorAll('button, input, select, summary, a[href]')]
   .filter((e) => !e.disabled && e.getClientRects().length > 0 && e.tabIndex >= 0)
-  .filter((e) => e.type !== 'radio' || e.checked)"""
+  .filter((e) => e.type !== 'radio' || e.checked)
+  // What a closed disclosure holds is reached once it is opened (its summary is reached).
+  .filter((e) => e.matches('summary') || !e.closest('details:not([open])'))"""
 
 # The focused element: a name for it, and whether its focus can be seen (a ring of 2 px or
 # more on it, or on the tile of a dataset radio; its mode bar shown for a Plotly button).
