@@ -25,10 +25,10 @@ from starlette.types import Scope
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
-# Only the files named here are served under /vendor. Plotly is its cartesian bundle,
-# shipped in static/vendor/plotly (a third of the full bundle, with every trace the page uses).
+# Only the files named here are served under /vendor. Plotly is its basic bundle,
+# shipped in static/vendor/plotly (a quarter of the full bundle, with every trace the page uses).
 DOCS_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
-PLOTLY = "plotly-cartesian.min.js"
+PLOTLY = "plotly-basic.min.js"
 
 
 def vendor(static_dir: Path) -> dict[str, tuple[Path, tuple[str, ...]]]:

@@ -16,19 +16,19 @@ async def test_the_page_renders(client):
     response = await client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "plotly-cartesian.min.js" in response.text
+    assert "plotly-basic.min.js" in response.text
 
 
 async def test_plotly_is_served_compressed(client):
     response = await client.get(
-        "/vendor/plotly/plotly-cartesian.min.js", headers={"Accept-Encoding": "gzip"}
+        "/vendor/plotly/plotly-basic.min.js", headers={"Accept-Encoding": "gzip"}
     )
     assert response.status_code == 200
     assert response.headers["content-encoding"] == "gzip"
     assert response.headers["vary"] == "Accept-Encoding"
     assert "Plotly" in response.text[:5000]  # httpx has inflated it
     plain = await client.get(
-        "/vendor/plotly/plotly-cartesian.min.js", headers={"Accept-Encoding": "identity"}
+        "/vendor/plotly/plotly-basic.min.js", headers={"Accept-Encoding": "identity"}
     )
     assert "content-encoding" not in plain.headers
     assert plain.content == response.content
@@ -103,10 +103,10 @@ async def test_static_files_are_served_from_the_source_tree(client):
         "/vendor/plotly/",
         "/vendor/plotly/LICENSE",
         "/vendor/plotly/plotly.min.js",
-        "/static/vendor/plotly/plotly-cartesian.min.js",
+        "/static/vendor/plotly/plotly-basic.min.js",
         "/vendor/plotly/datasets/iris.csv.gz",
         "/vendor/plotly/widgetbundle.js",
-        "/vendor/plotly/plotly-cartesian.min.js/../LICENSE",
+        "/vendor/plotly/plotly-basic.min.js/../LICENSE",
         "/vendor/plotly/%2E%2E/__init__.py",
         "/vendor/docs/favicon.png",
     ],

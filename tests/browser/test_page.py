@@ -32,7 +32,7 @@ def test_page_loads_without_console_errors_or_off_host_requests(playground: Play
     # Every asset came from our own server: the page, its modules, its CSS and Plotly.
     paths = {urlsplit(url).path for url in playground.requests}
     assert {"/", "/static/js/main.js", "/static/css/gradlive.css"} <= paths
-    assert "/vendor/plotly/plotly-cartesian.min.js" in paths
+    assert "/vendor/plotly/plotly-basic.min.js" in paths
 
 
 def test_defaults_are_the_lectures_run(playground: Playground) -> None:

@@ -37,9 +37,11 @@ def test_the_lectures_run_trained_on_the_page(playground: Playground, artifacts:
     assert playground.wait_for_status("done") == "done"
     job = playground.job(job_id)
 
-    # The notebook's result, read off the page: 10,000 iterations and 90.75% accuracy.
+    # The notebook's result, read off the page: 10,000 iterations and about 90% accuracy
+    # (90.5% or 90.75%: the run is chaotic past iteration 7,700, see tests/nn/test_trainer.py).
     assert playground.wait_for_count("n === 10000") == 10000
-    assert playground.text("train-accuracy") == "90.75%"
+    assert playground.text("train-accuracy") in ("90.50%", "90.75%")
+    assert playground.text("train-accuracy") == f"{job['metrics']['train_accuracy']:.2%}"
     assert playground.text("test-accuracy") == "—"
     assert playground.text("cost") == f"{job['metrics']['cost']:.4g}"
     playground.wait_for_costs("n === 10000")

@@ -32,7 +32,12 @@ def test_the_lectures_run_gives_the_notebooks_numbers(flower):
     assert len(costs) == 10_000 and trainer.iteration == 10_000
     for i, expected in LECTURE_COSTS.items():
         assert costs[i] == pytest.approx(expected, abs=1e-6)
-    assert trainer.metrics().train_accuracy == pytest.approx(0.9075)
+    # Near iteration 7,700 the run turns chaotic (the cost rises from 0.2166 to 0.2195): from
+    # there the last bits of a CPU's tanh and sums decide the 10,000th cost's fifth digit and
+    # a point or two (90.5% on AVX-512, 90.75% without); the notebook prints "Accuracy: 90%".
+    accuracy = trainer.metrics().train_accuracy
+    assert accuracy == model.accuracy(X, Y, trainer.parameters, "tanh")
+    assert 0.9 <= accuracy <= 0.91
     assert trainer.stop_reason == "done"
 
 
