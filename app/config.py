@@ -126,6 +126,13 @@ class Settings(BaseSettings):
     MAX_STORED_JOBS: int = Field(default=1_000, ge=1)
     SAVE_INTERVAL: float = Field(default=2.0, gt=0, le=60)
 
+    # A learner's own data (POST /api/datasets, Contract 7): at most MAX_DATA_ROWS points
+    # in a body of at most MAX_DATA_BYTES; MAX_DATASETS are kept in DATA_DIR/datasets, the
+    # least recently used going first.
+    MAX_DATA_ROWS: int = Field(default=2_000, ge=2)
+    MAX_DATA_BYTES: int = Field(default=262_144, ge=256)
+    MAX_DATASETS: int = Field(default=500, ge=1)
+
     STATIC_DIR: Path = asset_dir("static")
     TEMPLATES_DIR: Path = asset_dir("templates")
 

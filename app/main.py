@@ -25,6 +25,7 @@ from app.api import (
 )
 from app.config import Settings
 from app.jobs.manager import JobManager
+from app.jobs.owndata import DATASETS_DIR, OwnDatasets
 from app.jobs.owners import Owners
 from app.jobs.room import Room
 from app.jobs.runner import ThreadRunner
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             idle_timeout=settings.IDLE_TIMEOUT,
             runner=ThreadRunner(switch_interval=settings.SWITCH_INTERVAL),
             store=store,
+            own=OwnDatasets(settings.DATA_DIR / DATASETS_DIR, settings.MAX_DATASETS),
         )
         manager.load_stored()  # the last server's jobs, finished (or interrupted)
         app.state.manager = manager
@@ -82,7 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The last added runs first: pages are read whole to hash their scripts before GZip.
     app.add_middleware(security.SecurityHeaders, frame_ancestors=settings.FRAME_ANCESTORS)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(limits.BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
+    app.add_middleware(
+        limits.BodySizeLimit,
+        max_bytes=settings.MAX_REQUEST_BYTES,
+        own_limit=(datasets.OWN_DATA_PATH,),
+    )
     for module in (health, pages, docs, datasets, jobs, exports, inside, limits, ws, room):
         app.include_router(module.router)
     assets.mount_assets(app, settings.STATIC_DIR)

@@ -1,46 +1,157 @@
-"""The datasets: their names and defaults, and a preview of their points."""
+"""The datasets: their names, problems and defaults, a preview of their points, and the
+learners' own (POST /api/datasets), kept under a name any job config may give."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
-from app.api.deps import SettingsDep
+from app.api.deps import JobManagerDep, SettingsDep
 from app.api.limits import ReadableErrorsRoute, echo, engine_error
-from app.api.schemas import DatasetInfo, refusals
+from app.api.schemas import DatasetCreated, DatasetInfo, refusals
+from app.jobs.owndata import (
+    OwnDataError,
+    OwnDatasets,
+    check_size,
+    is_own,
+    read_csv,
+    read_json,
+)
 from app.jobs.spec import DataSplit, JobSpec
 from app.nn import datasets
 from app.nn.datasets import MAX_SEED
 
-router = APIRouter(prefix="/api/datasets", tags=["datasets"], route_class=ReadableErrorsRoute)
+OWN_DATA_PATH = "/api/datasets"  # where learners send their points, read within MAX_DATA_BYTES
+router = APIRouter(prefix=OWN_DATA_PATH, tags=["datasets"], route_class=ReadableErrorsRoute)
+
+UNKNOWN = "Unknown dataset {name!r}: it is none of the server's, nor one sent to it"
+
+
+def dataset_infos() -> list[dict[str, Any]]:
+    """Every offered dataset as GET /api/datasets (and the page) list it, in menu order."""
+    return [
+        {
+            "name": name,
+            "problem": datasets.kind_of(name),
+            **datasets.DEFAULTS[name],
+            "n_classes": datasets.MIN_CLASSES if name in datasets.MULTICLASS else None,
+        }
+        for name in datasets.NAMES
+    ]
 
 
 @router.get("", response_model=list[DatasetInfo])
 async def list_datasets() -> Any:
-    """Every dataset's name with its defaults (n_samples, noise, seed), in menu order."""
-    return [{"name": name, **datasets.DEFAULTS[name]} for name in datasets.NAMES]
+    """Every dataset's name, problem and defaults (n_samples, noise, seed), in menu order.
+
+    The "multiclass" sets take `n_classes` (2 to 6) in a job config; with two they train
+    as the lecture's binary problem (a sigmoid output: softmax over two classes is one).
+    """
+    return dataset_infos()
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DatasetCreated,
+    responses=refusals(413, 415),
+)
+async def create_dataset(
+    request: Request,
+    settings: SettingsDep,
+    manager: JobManagerDep,
+    problem: Annotated[Literal["regression"] | None, Query()] = None,
+) -> Any:
+    """Keep a learner's own points: a CSV body (Content-Type text/csv, `x1,x2,label` rows,
+    a header optional) or JSON (`{"points": [[x1, x2, label], ...]}`).
+
+    Labels are 0/1 (two classes), 0..K-1 (K classes, K up to 6), or real numbers with
+    `problem=regression` (query, or `"problem": "regression"` in the JSON). The answer's
+    `name` works as `dataset` in any job config and in shared links. 422 names the line
+    (CSV, from 1) or the point (JSON, from 0) and what is wrong; nothing is kept then.
+    """
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    reader = read_json if kind.endswith("json") else read_csv if kind in CSV_TYPES else None
+    if reader is None:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, NOT_DATA)
+    try:
+        body = await _body(request, settings.MAX_DATA_BYTES)
+        data = reader(
+            body, problem == "regression", settings.MAX_DATA_ROWS, settings.MAX_DATA_BYTES
+        )
+    except OwnDataError as error:
+        place = ("line", error.line) if error.line is not None else ("point", error.point)
+        loc = ("body", *place) if place[1] is not None else ("body",)
+        fault = {"type": "value_error", "loc": loc, "msg": str(error), "input": None}
+        raise RequestValidationError([fault]) from None
+    name = _own(manager.own).add(data)
+    return {
+        "name": name,
+        "problem": data.problem,
+        "n_samples": data.X.shape[1],
+        "n_classes": data.n_classes if data.problem == "multiclass" else None,
+    }
+
+
+CSV_TYPES = ("text/csv", "text/plain", "application/csv")
+NOT_DATA = (
+    "Send the points as CSV (Content-Type: text/csv, x1,x2,label rows) "
+    'or as JSON (Content-Type: application/json, {"points": [[x1, x2, label], ...]}).'
+)
+
+
+async def _body(request: Request, max_bytes: int) -> bytes:
+    """The body, read no further than max_bytes (OwnDataError beyond), so a huge upload
+    costs the server no more than a small one."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit():
+        check_size(int(length), max_bytes)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        check_size(len(body), max_bytes)
+    return bytes(body)
+
+
+def _own(own: OwnDatasets | None) -> OwnDatasets:
+    if own is None:  # a manager made without a place for them (some tests)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This server keeps no datasets.")
+    return own
 
 
 @router.get("/{name}", responses=refusals(404))
 async def read_dataset(
     name: str,
     settings: SettingsDep,
+    manager: JobManagerDep,
     n_samples: Annotated[int | None, Query(ge=2)] = None,
     noise: Annotated[float | None, Query(ge=0, le=5, allow_inf_nan=False)] = None,
     seed: Annotated[int | None, Query(ge=0, le=MAX_SEED)] = None,
     test_fraction: Annotated[float, Query(ge=0, le=0.9, allow_inf_nan=False)] = 0.0,
+    n_classes: Annotated[
+        int | None, Query(ge=datasets.MIN_CLASSES, le=datasets.MAX_CLASSES)
+    ] = None,
 ) -> Response:
     """The points a job with these data settings would train and test on (a preview).
 
-    Same shape as the snapshot's `dataset`: {"name", "train": {"x1", "x2", "y"}, "test"}.
+    Same shape as the snapshot's `dataset`: {"name", "problem", "train": {"x1", "x2",
+    "y"}, "test"}. A learner's own dataset is given whole (n_samples and noise are its
+    own); `seed` splits it.
     """
-    if name not in datasets.NAMES:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Unknown dataset {echo(name)!r}")
-    spec = JobSpec(
-        dataset=name, n_samples=n_samples, noise=noise, data_seed=seed, test_fraction=test_fraction
-    ).resolved()
-    if spec.n_samples is not None and spec.n_samples > settings.MAX_SAMPLES:
+    own = manager.own
+    if name not in datasets.NAMES and not (is_own(name) and own and own.get(name)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=UNKNOWN.format(name=echo(name)))
+    request = JobSpec(
+        dataset=name,
+        n_samples=n_samples,
+        noise=noise,
+        data_seed=seed,
+        test_fraction=test_fraction,
+        n_classes=n_classes,
+    )
+    spec = request.resolved(own)
+    if not is_own(name) and spec.n_samples is not None and spec.n_samples > settings.MAX_SAMPLES:
         message = (
             f"Input should be at most {settings.MAX_SAMPLES} on this server (GRADLIVE_MAX_SAMPLES)"
         )
@@ -48,8 +159,8 @@ async def read_dataset(
             [{"type": "value_error", "loc": ("query", "n_samples"), "msg": message}]
         )
     try:
-        data = DataSplit.make(spec)
+        data = DataSplit.make(spec, own)
     except ValueError as error:
-        fields = ("n_samples", "noise", "seed", "test_fraction")
+        fields = ("n_samples", "noise", "seed", "test_fraction", "n_classes")
         raise RequestValidationError([engine_error(error, "query", fields)]) from None
-    return Response(data.to_json(name), media_type="application/json")
+    return Response(data.to_json(name, spec.problem or "binary"), media_type="application/json")

@@ -65,12 +65,18 @@ def read_history_csv(job_id: str, manager: JobManagerDep) -> Response:
 @router.get(
     "/{job_id}/script.py",
     response_class=Response,
-    responses={**_content("text/x-python"), **refusals(404)},
+    responses={**_content("text/x-python"), **refusals(404, 409)},
 )
 def read_script(job_id: str, manager: JobManagerDep, settings: SettingsDep) -> Response:
-    """A standalone NumPy script, the lecture's equations written out, that retrains the run."""
+    """A standalone NumPy script, the lecture's equations written out, that retrains the run.
+
+    409 for a run of another kind (multi-class, regression, other inputs, L1, own data).
+    """
     job = _get(manager, job_id)
-    text = exports.script(job, settings.TEMPLATES_DIR)
+    try:
+        text = exports.script(job, settings.TEMPLATES_DIR)
+    except exports.NoScriptError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return _download(text, "text/x-python", job, "script.py")
 
 

@@ -17,20 +17,27 @@ from app.jobs.room import LEARNER_LENGTH
 
 
 class BodySizeLimit:
-    """Refuses HTTP request bodies over `max_bytes` with 413, whether announced or streamed."""
+    """Refuses HTTP request bodies over `max_bytes` with 413, whether announced or streamed.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    The paths in `own_limit` read their bodies within a limit of their own (a learner's
+    dataset is larger than any job config, and its refusal names what to fix).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, own_limit: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.own_limit = own_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in self.own_limit:
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        detail = f"The request body is larger than {limit} bytes (GRADLIVE_MAX_REQUEST_BYTES)."
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"0")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if length.isdigit() and int(length) > limit:
+            await _refuse(detail, scope, receive, send)
             return
         received = 0
 
@@ -38,25 +45,20 @@ class BodySizeLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 # An HTTPException, so the route answers it as it is (413), where any
                 # other error while reading the body would become a 400.
-                raise _TooLargeError(self.detail)
+                raise _TooLargeError(detail)
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _TooLargeError:
-            await self._refuse(scope, receive, send)
+            await _refuse(detail, scope, receive, send)
 
-    @property
-    def detail(self) -> str:
-        return (
-            f"The request body is larger than {self.max_bytes} bytes (GRADLIVE_MAX_REQUEST_BYTES)."
-        )
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await JSONResponse({"detail": self.detail}, status_code=413)(scope, receive, send)
+async def _refuse(detail: str, scope: Scope, receive: Receive, send: Send) -> None:
+    await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
 
 
 class _TooLargeError(HTTPException):

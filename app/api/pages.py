@@ -12,11 +12,11 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.api import assets
+from app.api.datasets import dataset_infos
 from app.api.deps import SettingsDep
 from app.api.limits import public_limits
 from app.config import Settings
 from app.jobs.spec import JobSpec
-from app.nn import datasets
 
 router = APIRouter(tags=["pages"])
 
@@ -27,7 +27,7 @@ async def read_index(request: Request, settings: SettingsDep) -> Any:
     context = {
         "version": __version__,
         "limits": public_limits(settings),
-        "datasets": [{"name": n, **datasets.DEFAULTS[n]} for n in datasets.NAMES],
+        "datasets": dataset_infos(),
         "defaults": job_defaults(settings),
         "assets": assets.page_urls(settings.STATIC_DIR),
     }
@@ -55,7 +55,7 @@ def job_defaults(settings: Settings) -> dict[str, Any]:
     with each dataset; the pace is this server's default.
     """
     spec = dataclasses.asdict(JobSpec())
-    for per_dataset in ("n_samples", "noise", "data_seed", "grid", "start_paused"):
+    for per_dataset in ("n_samples", "noise", "data_seed", "grid", "start_paused", "problem"):
         del spec[per_dataset]
     return {**spec, "hidden_layers": list(spec["hidden_layers"]), "speed": settings.DEFAULT_SPEED}
 

@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -24,10 +25,13 @@ from app.api.limits import echo
 from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.log import STATUSES
+from app.jobs.owndata import is_own
 from app.jobs.room import LEARNER_LENGTH
 from app.jobs.spec import JobSpec
 from app.nn import activations, datasets
 from app.nn.datasets import MAX_SEED
+from app.nn.features import FEATURES
+from app.nn.features import check as check_features
 
 
 def _a_number(value: Any) -> Any:
@@ -51,6 +55,8 @@ GridSize = Annotated[int, Field(ge=2), _NUMBER]
 Noise = Annotated[float, Field(ge=0, le=5), _NUMBER]
 TestFraction = Annotated[float, Field(ge=0, le=0.9), _NUMBER]
 L2 = Annotated[float, Field(ge=0, le=10), _NUMBER]
+ClassCount = Annotated[int, Field(ge=datasets.MIN_CLASSES, le=datasets.MAX_CLASSES), _NUMBER]
+Feature = Annotated[str, Strict(), Field(json_schema_extra={"enum": list(FEATURES)})]
 LearningRate = Annotated[float, Field(gt=0, le=1000), _NUMBER]
 Speed = Annotated[float, Field(gt=0), _NUMBER]
 Bool = Annotated[bool, Strict()]
@@ -87,6 +93,15 @@ class JobCreate(BaseModel):
     optimizer: Literal["gd", "momentum", "rmsprop", "adam"] = "gd"
     batch_size: Count | None = None
     l2: L2 = _SPEC.l2
+    l1: L2 = _SPEC.l1
+    n_classes: ClassCount | None = Field(
+        default=None,
+        description="K classes, for the multi-class datasets (spiral, blobs); null: two.",
+    )
+    features: list[Feature] = Field(
+        default_factory=lambda: list(_SPEC.features),
+        description="The network's inputs, computed from each point (x1, x2): n_x of them.",
+    )
     grid: GridSize | None = None
     speed: Speed | None = None
     start_paused: Bool = False
@@ -97,7 +112,8 @@ class JobCreate(BaseModel):
     @field_validator("dataset")
     @classmethod
     def _known_dataset(cls, name: str) -> str:
-        if name not in datasets.NAMES:
+        # A learner's dataset (own-...) is looked up when the job is made.
+        if name not in datasets.NAMES and not is_own(name):
             raise ValueError(
                 f"unknown dataset {echo(name)!r}: use one of {', '.join(datasets.NAMES)}"
             )
@@ -111,6 +127,21 @@ class JobCreate(BaseModel):
             raise ValueError(f"unknown activation {echo(name)!r}: use one of {accepted}")
         return name
 
+    @field_validator("features")
+    @classmethod
+    def _known_features(cls, names: list[str]) -> list[str]:
+        return list(check_features(names))
+
+    @field_validator("n_classes")
+    @classmethod
+    def _classes_for_multiclass_sets(cls, K: int | None, info: ValidationInfo) -> int | None:
+        # An own dataset's classes are its labels': n_classes is not asked of it.
+        name = info.data.get("dataset", "")
+        if K not in (None, datasets.MIN_CLASSES) and name not in datasets.MULTICLASS:
+            sets = ", ".join(datasets.MULTICLASS)
+            raise ValueError(f"n_classes is for the multi-class datasets ({sets}), not {name}")
+        return K
+
     @field_validator("learner")
     @classmethod
     def _printable_learner(cls, name: str | None) -> str | None:
@@ -120,10 +151,11 @@ class JobCreate(BaseModel):
 
     def spec(self, settings: Settings) -> JobSpec:
         """The job's spec, with the server's default grid and pace where none was given."""
-        values = self.model_dump(exclude={"grid", "speed", "hidden_layers", "learner"})
+        values = self.model_dump(exclude={"grid", "speed", "hidden_layers", "features", "learner"})
         return JobSpec(
             **values,
             hidden_layers=tuple(self.hidden_layers),
+            features=tuple(self.features),
             grid=settings.DEFAULT_GRID if self.grid is None else self.grid,
             speed=self.speed if "speed" in self.model_fields_set else settings.DEFAULT_SPEED,
         )
@@ -180,13 +212,18 @@ class JobConfig(BaseModel):
     optimizer: str
     batch_size: int | None
     l2: float
+    l1: float
+    n_classes: int | None
+    features: list[str]
+    problem: Literal["binary", "multiclass", "regression"]
     grid: int
     speed: float | None
     start_paused: bool
 
 
 class JobMetrics(BaseModel):
-    """The latest metrics: last cost, accuracies in [0, 1] (null without a test split).
+    """The latest metrics: last cost, accuracies in [0, 1] (null without a test split, and
+    for a regression, which has R^2 as train_r2 and test_r2 instead).
 
     cost is the last iteration's (its batch's, with mini-batches); train_cost the whole
     training set's at the parameters after it.
@@ -197,6 +234,8 @@ class JobMetrics(BaseModel):
     test_accuracy: float | None
     test_cost: float | None
     train_cost: float | None
+    train_r2: float | None = None
+    test_r2: float | None = None
 
 
 class JobPublic(BaseModel):
@@ -243,22 +282,37 @@ def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class DatasetInfo(BaseModel):
-    """A dataset's name and the defaults it is made with."""
+    """A dataset's name, the problem it poses and the defaults it is made with.
+
+    n_classes: the classes it is made with by default (2), for the sets that take
+    n_classes (problem "multiclass", 2 to 6), else null.
+    """
 
     name: str
+    problem: Literal["binary", "multiclass", "regression"]
     n_samples: int
     noise: float
     seed: int
+    n_classes: int | None
+
+
+class DatasetCreated(BaseModel):
+    """A learner's dataset, kept: its name works as `dataset` in any job config."""
+
+    name: str
+    problem: Literal["binary", "multiclass", "regression"]
+    n_samples: int
+    n_classes: int | None
 
 
 def limit_errors(body: JobCreate, settings: Settings) -> list[dict[str, Any]]:
     """The server's limits that `body` goes beyond, as 422 errors naming each field."""
     n_samples = body.n_samples
-    if n_samples is None:
+    if n_samples is None and body.dataset in datasets.DEFAULTS:
         n_samples = int(datasets.DEFAULTS[body.dataset]["n_samples"])
     checks: list[tuple[tuple[str | int, ...], Any, int | float, str]] = [
         (("iterations",), body.iterations, settings.MAX_ITERATIONS, "MAX_ITERATIONS"),
-        (("n_samples",), n_samples, settings.MAX_SAMPLES, "MAX_SAMPLES"),
+        (("n_samples",), n_samples or 0, settings.MAX_SAMPLES, "MAX_SAMPLES"),
         (
             ("hidden_layers",),
             len(body.hidden_layers),

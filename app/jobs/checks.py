@@ -36,7 +36,8 @@ class NoWeightsError(Exception):
 def check_job_gradients(job: Job, max_examples: int = MAX_EXAMPLES) -> JobGradientCheck:
     """Two-sided differences against backward_propagation at the job's latest weights.
 
-    Uses the first `max_examples` training examples X: (2, m), Y: (1, m); l2 as trained.
+    Uses the first `max_examples` training examples X: (n_x, m) (the job's features), Y:
+    (1, m); the problem, l2 and l1 as trained.
     """
     weights = job.log.weights()
     if weights is None:
@@ -44,9 +45,12 @@ def check_job_gradients(job: Job, max_examples: int = MAX_EXAMPLES) -> JobGradie
     parameters = dict(weights.parameters)
     if not all(np.all(np.isfinite(p)) for p in parameters.values()):
         raise NoWeightsError("The job's weights are not finite numbers: nothing to check.")
-    X = job.data.X_train[:, :max_examples]
+    X = job.data.inputs(job.data.X_train[:, :max_examples])
     Y = job.data.Y_train[:, :max_examples]
-    result = gradient_check(parameters, X, Y, job.spec.activation, job.spec.l2)
+    spec = job.spec
+    result = gradient_check(
+        parameters, X, Y, spec.activation, spec.l2, problem=spec.problem or "binary", l1=spec.l1
+    )
     if not np.isfinite(result.difference):
         raise NoWeightsError("The cost is not finite at these weights: nothing to compare.")
     return JobGradientCheck(

@@ -21,14 +21,35 @@ import numpy as np
 
 from app.jobs.job import Job
 from app.jobs.log import History
+from app.jobs.owndata import is_own
 from app.jobs.spec import JobSpec
 from app.nn import activations, datasets, optimizers
+from app.nn.features import DEFAULT as DEFAULT_FEATURES
 
 SCRIPT_TEMPLATE = "script.py.j2"
 
 
 class NoParametersError(Exception):
     """The job has not written its parameters yet (it has not started)."""
+
+
+class NoScriptError(Exception):
+    """The script writes the lecture's problem out; this job is of another kind."""
+
+
+def script_gap(spec: JobSpec) -> str | None:
+    """Why the script cannot retrain `spec`'s run, or None: it writes out the lecture's
+    problem (two classes, a sigmoid output, the inputs x1 and x2) on a server dataset."""
+    spec = spec.resolved() if not is_own(spec.dataset) else spec
+    if is_own(spec.dataset):
+        return "it was trained on a learner's own data, which the script cannot redraw"
+    if spec.problem != "binary":
+        return f"it is a {spec.problem} run; the script writes out the two-class problem"
+    if tuple(spec.features) != DEFAULT_FEATURES:
+        return "it feeds the network other inputs than x1 and x2"
+    if spec.l1:
+        return "it trains with L1 regularisation, which the script does not write out"
+    return None
 
 
 def parameters_of(job: Job) -> dict[str, np.ndarray]:
@@ -103,7 +124,12 @@ class Layer:
 
 
 def script(job: Job, templates: Path) -> str:
-    """A standalone NumPy script that regenerates the job's data and retrains its run."""
+    """A standalone NumPy script that regenerates the job's data and retrains its run;
+    NoScriptError for a run of another kind than the lecture's (script_gap)."""
+    if gap := script_gap(job.spec):
+        raise NoScriptError(
+            f"No script for this job: {gap}. Its parameters and cost history download as ever."
+        )
     return render_script(job.spec, templates, job_id=job.id, notes=_notes(job))
 
 

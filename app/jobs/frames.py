@@ -28,13 +28,17 @@ def measure(trainer: Trainer, iteration: int, cost: float | None) -> Measure:
         metrics.test_cost,
         train_cost=metrics.train_cost,
         learning_rate=trainer.learning_rate,
+        train_r2=metrics.train_r2,
+        test_r2=metrics.test_r2,
     )
 
 
 class Painter:
     """Draws a network's parameters over the plane of its data.
 
-    X: (2, m) every point to show (train and test), so the grid's bounds cover them.
+    X: (2, m) every point to show (train and test), so the grid's bounds cover them; Y
+    their labels (a regression's values fix its colour scale). The grid feeds the network
+    the job's `features` of its points and draws the `problem`'s output.
     """
 
     def __init__(
@@ -44,17 +48,30 @@ class Painter:
         activation: str,
         resolution: int,
         neuron_resolution: int,
+        *,
+        problem: str = "binary",
+        features: tuple[str, ...] = ("x1", "x2"),
+        Y: np.ndarray | None = None,
     ) -> None:
-        self.grid = grid.DecisionGrid(grid.bounds(X), resolution)
+        self.grid = grid.DecisionGrid(grid.bounds(X), resolution, features)
         self.layer_dims = list(layer_dims)
         self.activation = activation
         self.neuron_resolution = neuron_resolution
+        self.problem = problem
+        self.features = features
+        self.scale = float(np.max(np.abs(Y))) if Y is not None and Y.size else 1.0
 
     def boundary(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
-        """The websocket's boundary: P(y=1) on the R x R grid, as uint8 in base64."""
-        P = self.grid.probabilities(parameters, self.activation)
-        P = np.nan_to_num(P, nan=0.5, posinf=1.0, neginf=0.0)
-        return grid.boundary_message(self.grid, P)
+        """The websocket's boundary on the R x R grid, as bytes in base64: P(y=1) (binary),
+        each cell's class and confidence (multi-class), the predicted value (regression)."""
+        if self.problem == "binary":
+            P = self.grid.probabilities(parameters, self.activation)
+            P = np.nan_to_num(P, nan=0.5, posinf=1.0, neginf=0.0)
+            return grid.boundary_message(self.grid, P)
+        A = self.grid.outputs(parameters, self.activation, self.problem)
+        if self.problem == "multiclass":
+            return grid.class_boundary_message(self.grid, A)
+        return grid.value_boundary_message(self.grid, A, self.scale)
 
     def details(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
         """The network's weights and its hidden units' heatmaps: {"network", "neurons"}."""
@@ -63,7 +80,13 @@ class Painter:
     def network(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
         """Layer sizes, activation and every W[l], b[l] as nested lists (5 digits)."""
         weights = {name: _rounded(value) for name, value in parameters.items()}
-        return {"layer_dims": self.layer_dims, "activation": self.activation, "weights": weights}
+        return {
+            "layer_dims": self.layer_dims,
+            "activation": self.activation,
+            "problem": self.problem,
+            "features": list(self.features),
+            "weights": weights,
+        }
 
     def neurons(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
         """Each hidden unit's activation over a coarse r x r grid, 128 meaning 0."""

@@ -42,7 +42,7 @@ class Job:
         self.created_at = created_at or datetime.now(UTC)
         self.learning_rate = spec.learning_rate
         self.speed = spec.speed
-        self.dataset_json = data.to_json(spec.dataset)
+        self.dataset_json = data.to_json(spec.dataset, spec.problem or "binary")
         self.viewers = 0
         self.owner_sockets = 0
         self.seen = seen
@@ -61,6 +61,7 @@ class Job:
         """The spec with defaults filled, and the learning rate and speed as set now."""
         config = asdict(self.spec)
         config["hidden_layers"] = list(self.spec.hidden_layers)
+        config["features"] = list(self.spec.features)
         config["learning_rate"] = self.learning_rate
         config["speed"] = self.speed
         return config
@@ -84,6 +85,8 @@ class Job:
                 "test_accuracy": measure.test_accuracy,
                 "test_cost": measure.test_cost,
                 "train_cost": measure.train_cost,
+                "train_r2": measure.train_r2,
+                "test_r2": measure.test_r2,
             },
             "created_at": self.created_at.isoformat(),
         }

@@ -51,6 +51,8 @@ class Measure:
     test_cost: float | None
     train_cost: float | None = None
     learning_rate: float | None = None
+    train_r2: float | None = None  # a regression's R^2, where accuracy is None
+    test_r2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -411,6 +413,8 @@ def _finite(measure: Measure) -> Measure:
         test_accuracy=finite_or_none(measure.test_accuracy),
         test_cost=finite_or_none(measure.test_cost),
         train_cost=finite_or_none(measure.train_cost),
+        train_r2=finite_or_none(measure.train_r2),
+        test_r2=finite_or_none(measure.test_r2),
     )
 
 

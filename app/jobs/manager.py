@@ -20,6 +20,7 @@ from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
 from app.jobs.frames import Painter
 from app.jobs.job import Job
 from app.jobs.log import JobLog
+from app.jobs.owndata import OwnDatasets
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
 from app.jobs.spec import DataSplit, JobSpec
 from app.jobs.store import JobStore, StoredJob
@@ -72,6 +73,7 @@ class JobManager:
         idle_timeout: float | None = _default("IDLE_TIMEOUT"),
         runner: Runner | None = None,
         store: JobStore | None = None,
+        own: OwnDatasets | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_running = max_running
@@ -83,6 +85,7 @@ class JobManager:
         self.idle_timeout = idle_timeout or None
         self.runner = runner or ThreadRunner()
         self.store = store
+        self.own = own  # the learners' own datasets, which job specs may name
         self.clock = clock
         self.viewers = 0  # websockets watching any job
         self._jobs: dict[str, Job] = {}
@@ -101,15 +104,24 @@ class JobManager:
         has finished or was left behind by its owner (see _make_room).
         """
         self._check_training(f"Stop or delete a job, or try again in {self.retry_after} s.")
-        spec = spec.resolved()
-        data = DataSplit.make(spec)
-        trainer = Trainer(spec.train_config(), data.X_train, data.Y_train, data.X_test, data.Y_test)
+        spec = spec.resolved(self.own)
+        data = DataSplit.make(spec, self.own)
+        trainer = Trainer(
+            spec.train_config(),
+            data.inputs(data.X_train),
+            data.Y_train,
+            data.inputs(data.X_test),
+            data.Y_test,
+        )
         painter = Painter(
             np.concatenate([data.X_train, data.X_test], axis=1),
-            [2, *spec.hidden_layers, 1],
+            list(spec.layer_dims),
             spec.activation,
             spec.grid,
             self.neuron_resolution,
+            problem=spec.problem or "binary",
+            features=spec.features,
+            Y=data.Y_train,
         )
         self._make_room()
         job_id = self._new_id()
@@ -360,8 +372,8 @@ class JobManager:
     def _restore(self, stored: StoredJob) -> Job | None:
         """The job rebuilt from the store, finished; None (and a warning) if it cannot be."""
         try:
-            spec = JobSpec.from_dict(stored.spec)
-            data = DataSplit.make(spec)  # the same points: every dataset is seeded
+            spec = JobSpec.from_dict(stored.spec).resolved(self.own)
+            data = DataSplit.make(spec, self.own)  # the same points: every dataset is seeded
         except (TypeError, ValueError):
             logger.warning("stored job %s cannot be read back: skipped", stored.id, exc_info=True)
             return None

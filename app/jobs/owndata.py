@@ -93,9 +93,14 @@ def read_json(body: bytes, regression: bool, max_rows: int, max_bytes: int) -> O
     return _points(points, problem == "regression", max_rows, where="point")
 
 
-def _text(body: bytes, max_bytes: int) -> str:
-    if len(body) > max_bytes:
+def check_size(size: int, max_bytes: int) -> None:
+    """OwnDataError if `size` bytes of data are more than max_bytes."""
+    if size > max_bytes:
         raise OwnDataError(f"the data is larger than {max_bytes} bytes (GRADLIVE_MAX_DATA_BYTES).")
+
+
+def _text(body: bytes, max_bytes: int) -> str:
+    check_size(len(body), max_bytes)
     if not body.strip():
         raise OwnDataError("the data is empty: send x1,x2,label rows.")
     if b"\x00" in body:
@@ -257,6 +262,7 @@ class OwnDatasets:
 
 PREFIX = "own-"
 NAME_DIGITS = 12
+DATASETS_DIR = "datasets"  # in the data dir, beside the runs' database
 
 
 def is_own(name: str) -> bool:

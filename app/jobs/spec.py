@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from app.nn import datasets
+from app.jobs.owndata import OwnDatasets, is_own
+from app.nn import datasets, features
 from app.nn.trainer import TrainConfig
 
 
@@ -19,8 +20,11 @@ from app.nn.trainer import TrainConfig
 class JobSpec:
     """Everything that defines a job; the defaults give the lecture's run.
 
-    n_samples, noise and data_seed left as None take the dataset's defaults.
-    speed: iterations per second, None for as fast as it can.
+    n_samples, noise and data_seed left as None take the dataset's defaults (for a
+    learner's own dataset: all its points, no noise, split with seed 0). n_classes: K for
+    the multi-class sets (None: two). features: the network's inputs, n_x of them.
+    problem is the dataset's, filled in by resolved(). speed: iterations per second, None
+    for as fast as it can.
     """
 
     dataset: str = "flower"
@@ -37,24 +41,61 @@ class JobSpec:
     optimizer: str = "gd"
     batch_size: int | None = None
     l2: float = 0.0
+    l1: float = 0.0
+    n_classes: int | None = None
+    features: tuple[str, ...] = features.DEFAULT
+    problem: str | None = None
     grid: int = 100
     speed: float | None = 500.0
     start_paused: bool = False
 
-    def resolved(self) -> "JobSpec":
-        """The same spec with the dataset's defaults filled in."""
+    def resolved(self, own: OwnDatasets | None = None) -> "JobSpec":
+        """The same spec with the dataset's defaults and its problem filled in (`own`:
+        where the learners' datasets are kept). ValueError for an unknown dataset."""
+        spec = replace(
+            self,
+            hidden_layers=tuple(self.hidden_layers),
+            features=features.check(self.features),
+        )
+        if is_own(self.dataset):
+            data = own.get(self.dataset) if own is not None else None
+            if data is None:
+                raise ValueError(
+                    f"dataset {self.dataset!r} is not on this server: no dataset of that name "
+                    "was sent to it (or it was dropped to make room); send it again"
+                )
+            return replace(
+                spec,
+                n_samples=data.X.shape[1],
+                noise=0.0,
+                data_seed=0 if self.data_seed is None else self.data_seed,
+                n_classes=data.n_classes if data.problem == "multiclass" else None,
+                problem=data.problem,
+            )
         if self.dataset not in datasets.DEFAULTS:
             raise ValueError(
                 f"unknown dataset {self.dataset!r}: use one of {', '.join(datasets.NAMES)}"
             )
         defaults = datasets.DEFAULTS[self.dataset]
+        n_classes = None if self.n_classes == datasets.MIN_CLASSES else self.n_classes
         return replace(
-            self,
+            spec,
             n_samples=int(defaults["n_samples"]) if self.n_samples is None else self.n_samples,
             noise=float(defaults["noise"]) if self.noise is None else self.noise,
             data_seed=int(defaults["seed"]) if self.data_seed is None else self.data_seed,
-            hidden_layers=tuple(self.hidden_layers),
+            n_classes=n_classes,
+            problem="multiclass" if n_classes else datasets.problem_of(self.dataset),
         )
+
+    @property
+    def n_y(self) -> int:
+        """The output layer's units: K for K classes, else 1 (once resolved)."""
+        return self.n_classes if self.problem == "multiclass" and self.n_classes else 1
+
+    @property
+    def layer_dims(self) -> tuple[int, ...]:
+        """[n_x, n[1], ..., n[L]]: one input per feature, one output per class (or 1)."""
+        return (len(self.features), *self.hidden_layers, self.n_y)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "JobSpec":
@@ -62,12 +103,14 @@ class JobSpec:
         this version does not know are left out."""
         known = {f.name for f in dataclasses.fields(cls)}
         spec = cls(**{k: v for k, v in values.items() if k in known})
-        return replace(spec, hidden_layers=tuple(spec.hidden_layers))
+        return replace(spec, hidden_layers=tuple(spec.hidden_layers), features=tuple(spec.features))
 
     def train_config(self) -> TrainConfig:
-        """The trainer's config: layer_dims [2, *hidden_layers, 1]."""
+        """The trainer's config (of a resolved spec): layer_dims [n_x, *hidden_layers, n_y]."""
         return TrainConfig(
-            layer_dims=(2, *self.hidden_layers, 1),
+            layer_dims=self.layer_dims,
+            problem=self.problem or "binary",
+            l1=self.l1,
             activation=self.activation,
             init=self.init,
             seed=self.seed,
@@ -81,28 +124,41 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class DataSplit:
-    """A job's data: X (2, m) and Y (1, m) for training and testing (m_test may be 0)."""
+    """A job's data: the points X (2, m) and labels Y (1, m) for training and testing
+    (m_test may be 0), and the features the network is fed of them (inputs)."""
 
     X_train: np.ndarray
     Y_train: np.ndarray
     X_test: np.ndarray
     Y_test: np.ndarray
+    features: tuple[str, ...] = features.DEFAULT
 
     @classmethod
-    def make(cls, spec: "JobSpec") -> "DataSplit":
+    def make(cls, spec: "JobSpec", own: OwnDatasets | None = None) -> "DataSplit":
         """The spec's data, split with its data_seed; ValueError for a bad spec."""
-        spec = spec.resolved()
-        X, Y = datasets.make(spec.dataset, spec.n_samples, spec.noise, spec.data_seed)
+        spec = spec.resolved(own)
+        if is_own(spec.dataset) and own is not None and (data := own.get(spec.dataset)):
+            X, Y = data.X, data.Y
+        else:
+            X, Y = datasets.make(
+                spec.dataset, spec.n_samples, spec.noise, spec.data_seed, spec.n_classes
+            )
         if spec.test_fraction == 0:
-            return cls(X, Y, X[:, :0], Y[:, :0])
+            return cls(X, Y, X[:, :0], Y[:, :0], spec.features)
         seed = spec.data_seed or 0  # never None once resolved
-        return cls(*datasets.train_test_split(X, Y, spec.test_fraction, seed))
+        split = datasets.train_test_split(X, Y, spec.test_fraction, seed)
+        return cls(*split, spec.features)
 
-    def to_json(self, name: str) -> str:
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """A[0]: (n_x, m), the chosen features of the points X: (2, m)."""
+        return features.inputs(X, self.features)
+
+    def to_json(self, name: str, problem: str = "binary") -> str:
         """The points with their labels, as the snapshot's `dataset` object."""
         return json.dumps(
             {
                 "name": name,
+                "problem": problem,
                 "train": _points(self.X_train, self.Y_train),
                 "test": _points(self.X_test, self.Y_test),
             },
@@ -114,5 +170,11 @@ def _points(X: np.ndarray, Y: np.ndarray) -> dict[str, list[Any]]:
     return {
         "x1": X[0].tolist(),
         "x2": X[1].tolist(),
-        "y": Y[0].astype(int).tolist(),
+        # Classes as integers; a regression's values as they are (6 digits).
+        "y": Y[0].astype(int).tolist() if _classes(Y) else [float(f"{y:.6g}") for y in Y[0]],
     }
+
+
+def _classes(Y: np.ndarray) -> bool:
+    """Whether the labels Y are classes (whole numbers), not a regression's values."""
+    return bool(np.all(np.rint(Y) == Y))

@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from app.jobs.job import Job
-from app.jobs.log import FINAL_STATUSES, Picture, Progress, Snapshot, StatusChange
+from app.jobs.log import FINAL_STATUSES, Measure, Picture, Progress, Snapshot, StatusChange
 
 NO_BOUNDARY = '"boundary":null'
 PROGRESS_PREFIX = '{"type":"progress",'
@@ -68,9 +68,17 @@ def progress_message(progress: Progress) -> str:
         "test_cost": measure.test_cost,
         "train_cost": measure.train_cost,
         "learning_rate": measure.learning_rate,
+        **_r2(measure),
     }
     pictures = "".join("," + p.members for p in (progress.boundary, progress.details) if p)
     return f'{_dumps(head)[:-1]},"cost":[{progress.costs_json}]{pictures}}}'
+
+
+def _r2(measure: Measure) -> dict[str, float | None]:
+    """A regression's R^2 (train and test), sent only where there is one."""
+    if measure.train_r2 is None:
+        return {}
+    return {"train_r2": measure.train_r2, "test_r2": measure.test_r2}
 
 
 def is_progress(text: str) -> bool:

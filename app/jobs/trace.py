@@ -14,7 +14,7 @@ import numpy as np
 
 from app.jobs.exports import nested_lists, parameters_of
 from app.jobs.job import Job
-from app.nn import activations, model
+from app.nn import activations, model, problems
 
 
 def trace(job: Job, columns: int) -> dict[str, Any]:
@@ -22,10 +22,12 @@ def trace(job: Job, columns: int) -> dict[str, Any]:
     weights = job.log.weights()
     parameters = parameters_of(job)  # NoParametersError before the job has any
     spec = job.spec.resolved()
-    X, Y = job.data.X_train, job.data.Y_train
-    AL, cache = model.forward_propagation(X, parameters, spec.activation)
-    cost = model.compute_cost(AL, Y, parameters, spec.l2)
-    grads = model.backward_propagation(parameters, cache, X, Y, spec.activation, spec.l2)
+    X, labels = job.data.inputs(job.data.X_train), job.data.Y_train
+    problem = problems.get(spec.problem or "binary")
+    Y = problem.targets(labels, spec.n_y)  # one-hot (K, m) for K classes
+    AL, cache = model.forward_propagation(X, parameters, spec.activation, problem.name)
+    cost = model.compute_cost(AL, Y, parameters, spec.l2, problem.name, spec.l1)
+    grads = model.backward_propagation(parameters, cache, X, Y, spec.activation, spec.l2, spec.l1)
     deltas = _deltas(parameters, cache, Y, spec.activation)
     m = X.shape[1]
     kept = _columns(m, columns)

@@ -4,8 +4,8 @@ Every dataset is made by `make(name, n_samples, noise, seed)` and returns
 X: (2, m) float64 and Y: (1, m) float64 holding 0.0 and 1.0: two classes, the lecture's
 problem. "spiral" and "blobs" also take `n_classes` K (2 to 6): K arms, K centres, with
 labels 0..K-1 (K = 2 is the two-class set). "reg-plane" and "reg-gauss" (TF Playground's
-regression sets) hold a real value in [-1, 1] per point instead of a class; the server
-does not offer them yet (NAMES lists what it offers). All of them live
+regression sets) hold a real value in [-1, 1] per point instead of a class. NAMES lists
+them all, in menu order; CLASSIFICATION the two-class ones. All of them live
 in roughly [-4.5, 4.5] x [-4.5, 4.5], the range of the course's flower, so the
 same learning rates behave alike on each. `noise` is the standard deviation of
 the Gaussian jitter, in the same units as X (the flower jitters its angle and
@@ -235,7 +235,8 @@ MAKERS: dict[str, Maker] = {
 
 REGRESSION_MAKERS: dict[str, Maker] = {"reg-plane": reg_plane, "reg-gauss": reg_gauss}
 
-NAMES: tuple[str, ...] = tuple(MAKERS)  # the two-class sets, the ones the server offers
+CLASSIFICATION: tuple[str, ...] = tuple(MAKERS)  # the two-class sets
+NAMES: tuple[str, ...] = CLASSIFICATION + tuple(REGRESSION_MAKERS)
 # The sets that take n_classes: maker(n_samples, noise, seed, n_classes=K).
 MULTICLASS_MAKERS: dict[str, Callable[..., tuple[Array, Array]]] = {
     "spiral": spiral,
@@ -289,6 +290,13 @@ def problem_of(name: str) -> str:
     the lecture's) or "regression" (a real value); with n_classes K > 2, a multi-class set
     is "multiclass"."""
     return "regression" if name in REGRESSION_MAKERS else "binary"
+
+
+def kind_of(name: str) -> str:
+    """The problem a dataset states in the datasets list: "multiclass" for the sets that
+    take n_classes (with two classes they train as the lecture's binary problem: softmax
+    over two classes is the sigmoid), else problem_of(name)."""
+    return "multiclass" if name in MULTICLASS else problem_of(name)
 
 
 def make(

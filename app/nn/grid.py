@@ -1,9 +1,12 @@
 """The decision grid: P(y=1) over an R x R grid of points, and its wire encoding.
 
 A DecisionGrid lays its R*R points out once, row-major: row i at
-y = y_min + i (y_max - y_min)/(R-1), column j at x = x_min + j (x_max - x_min)/(R-1).
-Its forward pass runs the lecture's Z[l] = W[l] A[l-1] + b[l], A[l] = g[l](Z[l])
-into buffers kept between calls, because a job draws the grid many times a second.
+y = y_min + i (y_max - y_min)/(R-1), column j at x = x_min + j (x_max - x_min)/(R-1),
+and feeds the network the chosen features of them (app.nn.features), so the picture
+stays in the plane (x1, x2) whatever n_x is. Its forward pass runs the lecture's
+Z[l] = W[l] A[l-1] + b[l], A[l] = g[l](Z[l]) into buffers kept between calls, because a
+job draws the grid many times a second. The output is P(y=1) (binary), the K classes'
+probabilities (multi-class) or the predicted value (regression), each with its encoding.
 """
 
 import base64
@@ -12,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.nn import activations
+from app.nn import activations, features, problems
 
 Array = np.ndarray
 Parameters = dict[str, Array]
@@ -65,16 +68,18 @@ def _grid_points(box: Bounds, resolution: int) -> Array:
     return points
 
 
-def _layers(parameters: Parameters) -> list[tuple[Array, Array]]:
+def _layers(
+    parameters: Parameters, n_x: int = 2, outputs: int | None = 1
+) -> list[tuple[Array, Array]]:
     """[(W1, b1), ..., (WL, bL)] checked for shapes: W[l]: (n[l], n[l-1]), b[l]: (n[l], 1).
 
-    n[0] must be 2 (the plane) and n[L] must be 1 (P(y=1)).
+    n[0] must be n_x (the features) and n[L] must be `outputs` (None: any).
     """
     L = sum(1 for key in parameters if key.startswith("W"))
     if L == 0:
         raise ValueError("parameters need W1, b1, ..., WL, bL; no W1 was given")
     layers = []
-    n_prev = 2
+    n_prev = n_x
     for l in range(1, L + 1):
         if f"W{l}" not in parameters or f"b{l}" not in parameters:
             raise ValueError(f"parameters need W1, b1, ..., W{L}, b{L}; W{l} or b{l} is missing")
@@ -86,8 +91,11 @@ def _layers(parameters: Parameters) -> list[tuple[Array, Array]]:
             raise ValueError(f"b{l} must have shape ({W.shape[0]}, 1), got {b.shape}")
         layers.append((W, b))
         n_prev = W.shape[0]
-    if n_prev != 1:
-        raise ValueError(f"the last layer must have one unit (W{L}: (1, n)), got n{L} = {n_prev}")
+    if outputs is not None and n_prev != outputs:
+        units = "one unit" if outputs == 1 else f"{outputs} units"
+        raise ValueError(
+            f"the last layer must have {units} (W{L}: ({outputs}, n)), got n{L} = {n_prev}"
+        )
     return layers
 
 
@@ -126,15 +134,24 @@ class DecisionGrid:
     one thread (one job) at a time. Results are fresh arrays; parameters are only read.
     """
 
-    def __init__(self, bounds: Bounds, resolution: int) -> None:
+    def __init__(
+        self, bounds: Bounds, resolution: int, inputs: tuple[str, ...] = features.DEFAULT
+    ) -> None:
         box = Bounds(*(float(v) for v in bounds))
         if not all(np.isfinite(box)) or not (box.x_min < box.x_max and box.y_min < box.y_max):
             raise ValueError(f"bounds must be finite with x_min < x_max and y_min < y_max: {box}")
         self.bounds = box
         self.resolution = _check_resolution(resolution)
-        self.points = _grid_points(box, self.resolution)
+        self.features = features.check(inputs)
+        self.points = self._inputs(_grid_points(box, self.resolution))
         self._buffers: dict[tuple[int, ...], list[Array]] = {}
         self._coarse_points: dict[int, Array] = {}
+
+    def _inputs(self, points: Array) -> Array:
+        """A[0] of the grid's points (2, n): their features, read-only as the points are."""
+        A0 = features.inputs(points, self.features)
+        A0.flags.writeable = False
+        return A0
 
     def _buffers_for(self, layers: list[tuple[Array, Array]]) -> list[Array]:
         """One (n[l], R*R) buffer per given layer, made on first use for these sizes."""
@@ -150,7 +167,22 @@ class DecisionGrid:
         parameters: W[l]: (n[l], n[l-1]), b[l]: (n[l], 1), n[0] = 2, n[L] = 1;
         `activation` is the hidden layers' g, the output is sigmoid.
         """
-        *hidden, (WL, bL) = _layers(parameters)
+        P = self._forward(_layers(parameters, len(self.features)), activation)
+        _sigmoid_(P)
+        return P.reshape(self.resolution, self.resolution)
+
+    def outputs(self, parameters: Parameters, activation: str, problem: str) -> Array:
+        """A[L] at every grid point: (n[L], R*R), with the problem's output g[L]."""
+        layers = _layers(parameters, len(self.features), outputs=None)
+        ZL = self._forward(layers, activation)
+        if problem == "binary":
+            _sigmoid_(ZL)
+            return ZL
+        return problems.get(problem).output(ZL)
+
+    def _forward(self, layers: list[tuple[Array, Array]], activation: str) -> Array:
+        """Z[L] at every grid point: (n[L], R*R), the hidden layers through g."""
+        *hidden, (WL, bL) = layers
         g = _activate(activation)
         A = self.points
         for (W, b), Z in zip(hidden, self._buffers_for(hidden), strict=True):
@@ -159,10 +191,9 @@ class DecisionGrid:
             g(Z)  # A[l] = g(Z[l]), in place
             A = Z
         # The output is the caller's to keep, so it gets a fresh array, not a buffer.
-        P = np.matmul(WL, A)
-        np.add(P, bL, out=P)
-        _sigmoid_(P)
-        return P.reshape(self.resolution, self.resolution)
+        ZL = np.matmul(WL, A)
+        np.add(ZL, bL, out=ZL)
+        return ZL
 
     def hidden_units(
         self, parameters: Parameters, activation: str = "tanh", resolution: int = NEURON_RESOLUTION
@@ -173,10 +204,10 @@ class DecisionGrid:
         an empty list when the network has no hidden layer.
         """
         r = _check_resolution(resolution)
-        layers = _layers(parameters)
+        layers = _layers(parameters, len(self.features), outputs=None)
         g = activations.get(activation).forward
         if r not in self._coarse_points:
-            self._coarse_points[r] = _grid_points(self.bounds, r)
+            self._coarse_points[r] = self._inputs(_grid_points(self.bounds, r))
         A = self._coarse_points[r]
         units = []
         for W, b in layers[:-1]:
@@ -222,14 +253,48 @@ def boundary_message(grid: DecisionGrid, P: Array) -> dict[str, object]:
         raise ValueError(
             f"P must have the grid's shape ({grid.resolution}, {grid.resolution}), got {P.shape}"
         )
+    return {**_frame(grid), "encoding": "uint8-base64", "z": encode_probabilities(P)}
+
+
+def class_boundary_message(grid: DecisionGrid, A: Array) -> dict[str, object]:
+    """The boundary of K classes, A: (K, R*R) their probabilities: `z` the most likely
+    class per cell, `confidence` its probability, round(255 p), each R*R bytes."""
+    A = np.nan_to_num(np.asarray(A, dtype=np.float64), nan=0.0)
+    classes = np.argmax(A, axis=0).astype(np.uint8)
+    confidence = np.rint(255.0 * np.clip(np.max(A, axis=0), 0.0, 1.0)).astype(np.uint8)
+    return {
+        **_frame(grid),
+        "encoding": "class-uint8-base64",
+        "classes": int(A.shape[0]),
+        "z": base64.b64encode(classes.tobytes()).decode("ascii"),
+        "confidence": base64.b64encode(confidence.tobytes()).decode("ascii"),
+    }
+
+
+def value_boundary_message(grid: DecisionGrid, A: Array, scale: float) -> dict[str, object]:
+    """The boundary of a regression, A: (1, R*R) the predicted values, on the fixed scale
+    [-scale, scale] (the labels' largest |y|, so the colours keep their meaning):
+    byte = round(255 (clip(a, -scale, scale) + scale) / (2 scale)), 128 meaning about 0."""
+    A = np.nan_to_num(np.asarray(A, dtype=np.float64).reshape(-1), nan=0.0)
+    s = float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+    z = np.rint(255.0 * (np.clip(A, -s, s) + s) / (2 * s)).astype(np.uint8)
+    return {
+        **_frame(grid),
+        "encoding": "value-uint8-base64",
+        "value_min": -s,
+        "value_max": s,
+        "z": base64.b64encode(z.tobytes()).decode("ascii"),
+    }
+
+
+def _frame(grid: DecisionGrid) -> dict[str, object]:
+    """Where a boundary's cells lie: its box and resolution."""
     return {
         "x_min": grid.bounds.x_min,
         "x_max": grid.bounds.x_max,
         "y_min": grid.bounds.y_min,
         "y_max": grid.bounds.y_max,
         "resolution": grid.resolution,
-        "encoding": "uint8-base64",
-        "z": encode_probabilities(P),
     }
 
 

@@ -12,7 +12,17 @@ async def test_the_datasets_come_with_their_defaults(client):
     assert response.status_code == 200
     listed = response.json()
     assert [d["name"] for d in listed] == list(datasets.NAMES)
-    assert listed[0] == {"name": "flower", "n_samples": 400, "noise": 0.2, "seed": 1}
+    assert listed[0] == {
+        "name": "flower",
+        "problem": "binary",
+        "n_samples": 400,
+        "noise": 0.2,
+        "seed": 1,
+        "n_classes": None,
+    }
+    problems = {d["name"]: (d["problem"], d["n_classes"]) for d in listed}
+    assert problems["spiral"] == problems["blobs"] == ("multiclass", 2)
+    assert problems["reg-plane"] == problems["reg-gauss"] == ("regression", None)
 
 
 async def test_a_preview_gives_the_points_a_job_would_use(client):

@@ -19,7 +19,7 @@ from app.nn.trainer import Trainer
 TEMPLATES = Settings().TEMPLATES_DIR
 
 
-@pytest.mark.parametrize("name", datasets.NAMES)
+@pytest.mark.parametrize("name", datasets.CLASSIFICATION)
 def test_the_script_draws_each_dataset_and_its_split_as_the_server_does(name, tmp_path):
     spec = JobSpec(dataset=name, n_samples=101, data_seed=5, test_fraction=0.3, iterations=3)
     text = exports.render_script(spec, TEMPLATES)
