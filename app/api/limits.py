@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api.deps import SettingsDep
 from app.config import Settings
 from app.jobs.room import LEARNER_LENGTH
+from app.nn import activations, datasets
+from app.nn.features import FEATURES
 
 
 class BodySizeLimit:
@@ -235,6 +237,12 @@ def public_limits(settings: Settings) -> dict[str, Any]:
         "max_viewers": settings.MAX_VIEWERS,
         "max_viewers_per_job": settings.MAX_VIEWERS_PER_JOB,
         "max_learner_length": LEARNER_LENGTH,
+        "activations": list(activations.ACTIVATIONS),
+        "features": list(FEATURES),
+        "min_classes": datasets.MIN_CLASSES,
+        "max_classes": datasets.MAX_CLASSES,
+        "max_data_rows": settings.MAX_DATA_ROWS,
+        "max_data_bytes": settings.MAX_DATA_BYTES,
     }
 
 

@@ -17,6 +17,7 @@ from app.api.deps import SettingsDep
 from app.api.limits import public_limits
 from app.config import Settings
 from app.jobs.spec import JobSpec
+from app.nn.datasets import MIN_CLASSES
 
 router = APIRouter(tags=["pages"])
 
@@ -57,7 +58,13 @@ def job_defaults(settings: Settings) -> dict[str, Any]:
     spec = dataclasses.asdict(JobSpec())
     for per_dataset in ("n_samples", "noise", "data_seed", "grid", "start_paused", "problem"):
         del spec[per_dataset]
-    return {**spec, "hidden_layers": list(spec["hidden_layers"]), "speed": settings.DEFAULT_SPEED}
+    return {
+        **spec,
+        "hidden_layers": list(spec["hidden_layers"]),
+        "features": list(spec["features"]),
+        "n_classes": MIN_CLASSES,  # the page's K for the multi-class sets; two is the lecture's
+        "speed": settings.DEFAULT_SPEED,
+    }
 
 
 def form_text(value: Any) -> str:

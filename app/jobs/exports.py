@@ -27,6 +27,7 @@ from app.nn import activations, datasets, optimizers
 from app.nn.features import DEFAULT as DEFAULT_FEATURES
 
 SCRIPT_TEMPLATE = "script.py.j2"
+SCRIPT_ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")  # those the template writes
 
 
 class NoParametersError(Exception):
@@ -49,6 +50,8 @@ def script_gap(spec: JobSpec) -> str | None:
         return "it feeds the network other inputs than x1 and x2"
     if spec.l1:
         return "it trains with L1 regularisation, which the script does not write out"
+    if spec.activation not in SCRIPT_ACTIVATIONS:
+        return f"its hidden activation, {spec.activation}, is not one the script writes out"
     return None
 
 

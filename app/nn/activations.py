@@ -58,6 +58,15 @@ def leaky_relu_prime(Z: Array) -> Array:
     return np.where(Z > 0, 1.0, LEAKY_SLOPE).astype(Z.dtype)
 
 
+def linear(Z: Array) -> Array:
+    """g(Z) = Z (TF Playground's "linear"): a network of linear layers is one linear map."""
+    return np.array(Z, dtype=np.float64)
+
+
+def linear_prime(Z: Array) -> Array:
+    return np.ones_like(Z, dtype=np.float64)
+
+
 class Activation(NamedTuple):
     forward: Callable[[Array], Array]
     derivative: Callable[[Array], Array]
@@ -68,6 +77,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation(relu, relu_prime),
     "sigmoid": Activation(sigmoid, sigmoid_prime),
     "leaky_relu": Activation(leaky_relu, leaky_relu_prime),
+    "linear": Activation(linear, linear_prime),
 }
 
 

@@ -101,11 +101,20 @@ def _leaky_relu_backward(dA: Array, A: Array, T: Array, dZ: Array) -> None:
     multiply(dA, T, dZ)
 
 
+def _linear(Z: Array, A: Array) -> None:
+    np.copyto(A, Z)
+
+
+def _linear_backward(dA: Array, A: Array, T: Array, dZ: Array) -> None:
+    np.copyto(dZ, dA)  # g'(Z) = 1
+
+
 IN_PLACE: dict[str, tuple[Forward, Backward]] = {
     "tanh": (np.tanh, _tanh_backward),
     "relu": (_relu, _relu_backward),
     "sigmoid": (_sigmoid, _sigmoid_backward),
     "leaky_relu": (_leaky_relu, _leaky_relu_backward),
+    "linear": (_linear, _linear_backward),
 }
 
 

@@ -193,3 +193,21 @@ export function editWeight(id, { parameter, row, col, value }) {
   const body = { parameter, row, col, value };
   return request("POST", `api/jobs/${encodeURIComponent(id)}/weights`, body, tokenFor(id));
 }
+
+/**
+ * POST /api/datasets: keep a learner's points (CSV text) under a name any run may use;
+ * resolves to {name, problem, n_samples, n_classes}. A refusal's message names the line.
+ */
+export async function createDataset(csv, regression = false) {
+  const response = await fetch(`api/datasets${regression ? "?problem=regression" : ""}`, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "text/csv" },
+    body: csv,
+  });
+  const data = await response.json().catch(() => null);
+  if (response.ok) return data;
+  const detail = data && data.detail;
+  // The server's message already says where ("line 3: x2 is not a number").
+  const message = Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : errorMessage(response.status, data);
+  throw new ApiError(response.status, message);
+}

@@ -10,7 +10,7 @@
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { probabilityAt } from "./decode.js";
 import { boundaryImage, discreteImage } from "./neurons.js";
-import { BLUE, ORANGE } from "./palette.js";
+import { BLUE, CLASS_COLOURS, ORANGE, scaleColour } from "./palette.js";
 
 const CONFIG = plotConfig("boundary");
 // Lighter than the points, so a point on the wrong side stands out.
@@ -68,6 +68,25 @@ function byClass(set) {
 }
 
 /**
+ * A multi-class or regression point set as one trace's {x, y, color}: each point in its
+ * class's colour, or its value's on the diverging scale (largest |y| of `scale` at the ends).
+ */
+function colouredPoints(set, problem, scale) {
+  if (!set) return { x: [], y: [], color: [] };
+  const colour =
+    problem === "regression"
+      ? (y) => scaleColour((Number(y) + scale) / (2 * scale))
+      : (y) => CLASS_COLOURS[Number(y) % CLASS_COLOURS.length];
+  return { x: [...set.x1], y: [...set.x2], color: set.y.map(colour) };
+}
+
+/** The largest |y| of a dataset's points (1 if none): a regression's colour scale. */
+function valueScale(dataset) {
+  const values = [...((dataset && dataset.train && dataset.train.y) || []), ...((dataset && dataset.test && dataset.test.y) || [])];
+  return Math.max(...values.map((y) => Math.abs(Number(y))), 0) || 1;
+}
+
+/**
  * Where a boundary's picture lies: grid point j is the centre of pixel j, so the picture
  * reaches half a cell beyond the outermost grid points (as a heatmap's cells do).
  */
@@ -120,7 +139,20 @@ export class BoundaryPlot {
       return;
     }
     const p = this.probability(x1, x2);
-    this.say(p === null ? "" : `x1 ${x1.toFixed(2)}, x2 ${x2.toFixed(2)}: P(y=1) ${p.toFixed(2)}`);
+    this.say(p === null ? "" : `x1 ${x1.toFixed(2)}, x2 ${x2.toFixed(2)}: ${this.describe(p, x1, x2)}`);
+  }
+
+  /** What the output is at a point, read as its problem reads it. */
+  describe(p, x1, x2) {
+    const shown = this.shown;
+    if (shown.classes) {
+      const confidence = probabilityAt(shown, boundaryImage(shown).confidence, x1, x2);
+      return `class ${Math.round(p * 255)}, P ${confidence.toFixed(2)}`;
+    }
+    if (shown.value_max !== undefined) {
+      return `ŷ ${(shown.value_min + p * (shown.value_max - shown.value_min)).toFixed(3)}`;
+    }
+    return `P(y=1) ${p.toFixed(2)}`;
   }
 
   say(text) {
@@ -214,11 +246,26 @@ export class BoundaryPlot {
   /** The run's points ({train: {x1, x2, y}, test: {...}}) under a fresh, empty boundary. */
   setData(dataset, runId) {
     this.run = runId || "none";
-    const [train0, train1] = byClass(dataset && dataset.train);
-    const [test0, test1] = byClass(dataset && dataset.test);
-    [train0, train1, test0, test1].forEach(([x, y], k) => {
-      this.traces[k] = { ...this.traces[k], x, y };
-    });
+    const problem = (dataset && dataset.problem) || "binary";
+    if (problem === "binary") {
+      const [train0, train1] = byClass(dataset && dataset.train);
+      const [test0, test1] = byClass(dataset && dataset.test);
+      [train0, train1, test0, test1].forEach(([x, y], k) => {
+        const colour = k % 2 ? BLUE : ORANGE;
+        this.traces[k] = { ...this.traces[k], x, y, marker: { ...this.traces[k].marker, color: colour } };
+      });
+    } else {
+      // Every class (or value) of a set in one trace, each point in its own colour.
+      const scale = valueScale(dataset);
+      for (const [k, set] of [
+        [0, dataset.train],
+        [2, dataset.test],
+      ]) {
+        const { x, y, color } = colouredPoints(set, problem, scale);
+        this.traces[k] = { ...this.traces[k], x, y, marker: { ...this.traces[k].marker, color } };
+        this.traces[k + 1] = { ...this.traces[k + 1], x: [], y: [] };
+      }
+    }
     this.traces[4] = corners();
     this.images = [];
     this.place = "";

@@ -3,7 +3,18 @@
 // the same names appear in the form, the URL, the POST body and the job's config.
 
 // The server's limits (GET / passes them to the page); these defaults are its own.
-export const LIMITS = { max_hidden_layers: 4, max_units: 16, max_iterations: 100000, max_samples: 2000 };
+export const LIMITS = {
+  max_hidden_layers: 4,
+  max_units: 16,
+  max_iterations: 100000,
+  max_samples: 2000,
+  min_classes: 2,
+  max_classes: 6,
+  activations: ["tanh", "relu", "sigmoid", "leaky_relu", "linear"],
+  features: ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"],
+};
+// A learner's own dataset, as the server names it (POST /api/datasets).
+export const OWN_DATASET = /^own-[0-9a-f]{12}$/;
 
 // kind: how a value is read and written; min/max and choices bound what a URL may carry.
 // The defaults are the server's (setDefaults): n_samples, noise and data_seed are each
@@ -15,12 +26,15 @@ export const FIELDS = {
   test_fraction: { kind: "float", min: 0, max: 0.9 },
   data_seed: { kind: "int", min: 0, max: 4294967295, data: "seed" },
   hidden_layers: { kind: "layers" },
-  activation: { kind: "choice", choices: ["tanh", "relu", "sigmoid", "leaky_relu"] },
+  activation: { kind: "choice", choices: [...LIMITS.activations] },
+  n_classes: { kind: "int", min: 2, max: 6 },
+  features: { kind: "features", choices: [...LIMITS.features] },
   init: { kind: "choice", choices: ["course", "he", "xavier"] },
   learning_rate: { kind: "float", min: 1e-6, max: 100 },
   optimizer: { kind: "choice", choices: ["gd", "momentum", "rmsprop", "adam"] },
   batch_size: { kind: "optional-int", min: 1, max: 2000 },
   l2: { kind: "float", min: 0, max: 10 },
+  l1: { kind: "float", min: 0, max: 10 },
   iterations: { kind: "int", min: 1, max: 100000 },
   seed: { kind: "int", min: 0, max: 4294967295 },
   speed: { kind: "optional-float", min: 1, max: 1000000 },
@@ -41,6 +55,26 @@ export function setDefaults(job, datasets) {
   for (const entry of datasets) DATASETS[entry.name] = entry;
 }
 
+/** The problem dataset `name` poses ("binary", "multiclass", "regression"; own data: as sent). */
+export function problemOf(name) {
+  return (DATASETS[name] && DATASETS[name].problem) || "binary";
+}
+
+/** The network's output for the settings: {problem, nY} (K units for K classes, else 1). */
+export function outputOf(settings) {
+  const own = DATASETS[settings.dataset] || {};
+  let problem = problemOf(settings.dataset);
+  let K = OWN_DATASET.test(settings.dataset) ? own.n_classes || 2 : settings.n_classes;
+  if (problem === "multiclass" && K <= 2) problem = "binary"; // two classes: the lecture's σ
+  return { problem, nY: problem === "multiclass" ? K : 1 };
+}
+
+/** Add a learner's dataset (POST /api/datasets's answer) to the choices. */
+export function addDataset(entry) {
+  DATASETS[entry.name] = { seed: 0, noise: 0, ...entry };
+  if (!FIELDS.dataset.choices.includes(entry.name)) FIELDS.dataset.choices.push(entry.name);
+}
+
 /** The data settings dataset `name` brings with it: {n_samples, noise, data_seed}. */
 export function datasetDefaults(name) {
   const own = DATASETS[name] || {};
@@ -54,8 +88,12 @@ export function datasetDefaults(name) {
 /** Take the server's limits ({max_iterations, max_samples, ...}); unknown keys are ignored. */
 export function setLimits(limits) {
   for (const key of Object.keys(LIMITS)) {
-    if (Number.isFinite(limits[key])) LIMITS[key] = limits[key];
+    if (Number.isFinite(limits[key]) || Array.isArray(limits[key])) LIMITS[key] = limits[key];
   }
+  FIELDS.activation.choices = [...LIMITS.activations];
+  FIELDS.features.choices = [...LIMITS.features];
+  FIELDS.n_classes.min = LIMITS.min_classes;
+  FIELDS.n_classes.max = LIMITS.max_classes;
   FIELDS.iterations.max = LIMITS.max_iterations;
   FIELDS.n_samples.max = LIMITS.max_samples;
   FIELDS.batch_size.max = LIMITS.max_samples;
@@ -78,7 +116,13 @@ export function defaultSettings(dataset = FIELDS.dataset.default) {
 export function parseField(key, text) {
   const field = FIELDS[key];
   const raw = String(text).trim();
+  if (key === "dataset" && OWN_DATASET.test(raw)) return raw; // the server knows it, or says not
   if (field.kind === "choice") return field.choices.includes(raw) ? raw : undefined;
+  if (field.kind === "features") {
+    const names = raw.split(",").map((part) => part.trim());
+    const ok = names.length > 0 && names.every((name) => field.choices.includes(name)) && new Set(names).size === names.length;
+    return ok ? field.choices.filter((name) => names.includes(name)) : undefined;
+  }
   if (field.kind === "layers") {
     if (raw === "") return [];
     const units = raw.split(",").map((part) => Number(part));
@@ -98,7 +142,7 @@ export function parseField(key, text) {
 /** The text form of a field's value (the inverse of parseField). */
 export function formatField(key, value) {
   const field = FIELDS[key];
-  if (field.kind === "layers") return value.join(",");
+  if (field.kind === "layers" || field.kind === "features") return value.join(",");
   if (value === null) return field.kind === "optional-int" ? "full" : "max";
   return String(value);
 }
@@ -138,7 +182,15 @@ export function isMiniBatch(settings, trainSize = null) {
 
 /** The POST /api/jobs body for the settings. */
 export function toConfig(settings) {
-  return { ...settings, hidden_layers: [...settings.hidden_layers] };
+  const config = { ...settings, hidden_layers: [...settings.hidden_layers], features: [...settings.features] };
+  // K is the multi-class sets' alone; an own dataset's classes are its labels'.
+  const own = OWN_DATASET.test(settings.dataset);
+  if (own || problemOf(settings.dataset) !== "multiclass") delete config.n_classes;
+  if (own) {
+    delete config.n_samples; // the data's own
+    delete config.noise;
+  }
+  return config;
 }
 
 /** Settings from a job's config (the server fills every field); unknown fields are ignored. */
@@ -172,6 +224,16 @@ export class Controls {
   read(element) {
     const key = element.name;
     if (!(key in FIELDS) || FIELDS[key].kind === "layers") return;
+    if (FIELDS[key].kind === "features") {
+      const chosen = this.elements(key).filter((box) => box.checked).map((box) => box.value);
+      if (!chosen.length) {
+        element.checked = true; // the network needs one input at least
+        this.onInvalid("Features", "at least one input");
+        return;
+      }
+      this.update({ [key]: chosen }, key);
+      return;
+    }
     if (element.type === "radio" && !element.checked) return;
     const value = parseField(key, element.value);
     element.setAttribute("aria-invalid", String(value === undefined));
@@ -197,7 +259,9 @@ export class Controls {
     for (const key of Object.keys(FIELDS)) {
       const text = formatField(key, this.settings[key]);
       for (const element of this.elements(key)) {
-        if (element.type === "radio") {
+        if (FIELDS[key].kind === "features") {
+          element.checked = this.settings.features.includes(element.value);
+        } else if (element.type === "radio") {
           element.checked = element.value === text;
         } else {
           if (element.tagName === "SELECT") ensureOption(element, text);

@@ -3,7 +3,14 @@
 // Shapes follow the settings at once, and the watched run's training-set size.
 // Plain HTML and Unicode, for any number of layers.
 
-const G = { tanh: "tanh", relu: "relu", sigmoid: "σ", leaky_relu: "leaky_relu" };
+const G = { tanh: "tanh", relu: "relu", sigmoid: "σ", leaky_relu: "leaky_relu", linear: "linear" };
+// Each problem's output g[L] and cost J (app.nn.problems says the same).
+const OUTPUT = { binary: "σ", multiclass: "softmax", regression: "" };
+const COST = {
+  binary: (L) => `−(1/m) Σ (Y log A${L} + (1 − Y) log(1 − A${L}))`,
+  multiclass: (L) => `−(1/m) Σ Y log A${L}, over the K classes and the m examples`,
+  regression: (L) => `(1/2m) Σ (A${L} − Y)²`,
+};
 const G_PRIME = {
   tanh: (l) => `1 − A${l}²`,
   sigmoid: (l) => `A${l} (1 − A${l})`,
@@ -37,7 +44,7 @@ function heading(text, detail = "") {
   return `<h3 class="eq-heading">${escape(text)}${detailHtml}</h3>`;
 }
 
-function forward(n, m, activation) {
+function forward(n, m, activation, problem) {
   const L = n.length - 1;
   const rows = [heading("Forward propagation")];
   for (let l = 1; l <= L; l += 1) {
@@ -49,29 +56,22 @@ function forward(n, m, activation) {
         `${shape(n[l], n[l - 1])}${shape(n[l - 1], m)} + ${shape(n[l], 1)} → ${shape(n[l], m)}`,
       ),
     );
-    const g = l === L ? "σ" : G[activation] || activation;
-    rows.push(row(`A${l} =`, `${g}(Z${l})`, shape(n[l], m)));
+    const g = l === L ? OUTPUT[problem] : G[activation] || activation;
+    rows.push(row(`A${l} =`, g ? `${g}(Z${l})` : `Z${l}`, shape(n[l], m)));
   }
   return rows;
 }
 
-function cost(n, m, l2) {
+function cost(n, m, l2, l1, problem) {
   const L = n.length - 1;
-  const penalty = l2 > 0 ? ` + (λ/2m) Σ‖W‖²` : "";
-  return [
-    heading("Cost"),
-    row(
-      "J =",
-      `−(1/m) Σ (Y log A${L} + (1 − Y) log(1 − A${L}))${penalty}`,
-      `${shape(1, m)} → scalar`,
-    ),
-  ];
+  const penalty = (l2 > 0 ? ` + (λ/2m) Σ‖W‖²` : "") + (l1 > 0 ? ` + (λ₁/m) Σ|W|` : "");
+  return [heading("Cost"), row("J =", `${COST[problem](L)}${penalty}`, `${shape(n[L], m)} → scalar`)];
 }
 
 function backward(n, m, activation, l2) {
   const L = n.length - 1;
   const rows = [heading("Backward propagation")];
-  rows.push(row(`dZ${L} =`, `A${L} − Y`, shape(1, m)));
+  rows.push(row(`dZ${L} =`, `A${L} − Y`, shape(n[L], m)));
   for (let l = L; l >= 1; l -= 1) {
     const A = l === 1 ? "X" : `A${l - 1}`;
     const penalty = l2 > 0 ? ` + (λ/m) W${l}` : "";
@@ -183,11 +183,12 @@ export function checkSlot(root) {
  * The equations for `layerDims` [n_x, n1, ..., 1] with m examples per iteration:
  * {layerDims, m, mTrain, activation, optimizer, learningRate, l2}.
  */
-export function renderEquations(root, { layerDims, m, mTrain, activation, optimizer, learningRate, l2 }) {
+export function renderEquations(root, { layerDims, m, mTrain, activation, optimizer, learningRate, l2, l1 = 0, problem = "binary" }) {
   const n = layerDims;
   const batch =
     m < mTrain ? `a mini-batch of m = ${m} of the ${mTrain} training examples` : `m = ${m} training examples`;
-  const summary = `One example per column: X ${shape(n[0], m)}, Y ${shape(1, m)}; ${batch}.`;
+  const onehot = problem === "multiclass" ? " (one-hot: a row per class)" : "";
+  const summary = `One example per column: X ${shape(n[0], m)}, Y ${shape(n[n.length - 1], m)}${onehot}; ${batch}.`;
   const lambda = l2 > 0 ? ` λ = ${l2}.` : "";
   // No hidden layer: the course's logistic regression, written as it writes it (Z = W X + b).
   const single = n.length === 2;
@@ -195,8 +196,8 @@ export function renderEquations(root, { layerDims, m, mTrain, activation, optimi
   const baseline = single ? " No hidden layer: logistic regression, the course's baseline." : "";
   const part = parts(root);
   fill(part.summary, escape(summary + lambda + baseline));
-  fill(part.forward, names(forward(n, m, activation).join("")));
-  fill(part.cost, names(cost(n, m, l2).join("")));
+  fill(part.forward, names(forward(n, m, activation, problem).join("")));
+  fill(part.cost, names(cost(n, m, l2, l1, problem).join("")));
   fill(part.backward, names(backward(n, m, activation, l2).join("")));
   fill(part.update, names(update(n, optimizer, learningRate).join("")));
 }

@@ -16,6 +16,7 @@ import { LayersEditor } from "./layers.js";
 import { bindLearnerField } from "./learner.js";
 import { JobViews } from "./messages.js";
 import { NetworkView } from "./network.js";
+import { OwnData, showClassesField } from "./owndata.js";
 import { fetchPastRuns } from "./pastruns.js";
 import { bindLessons } from "./present.js";
 import { RunBar } from "./runbar.js";
@@ -50,7 +51,10 @@ async function start() {
   // The parts below call each other back; each callback runs only after start-up.
   const controls = new Controls($("#settings"), {
     onChange: (key) => {
-      if (key === "dataset") takeNoise(controls);
+      if (key === "dataset") {
+        takeNoise(controls);
+        showClassesField($("#classes-field"), controls.settings.dataset);
+      }
       session.settingChanged(key);
     },
     onInvalid: (label, range) => runBar.say(`${label}: enter a number from ${range}.`, "error"),
@@ -97,8 +101,11 @@ async function start() {
     { boundary, cost },
   );
 
+  const ownData = new OwnData($(".own-data"), $("#dataset-choices"), controls);
   const { settings, jobId } = settingsFromUrl(window.location.search);
   controls.show(settings);
+  ownData.tile(settings.dataset);
+  showClassesField($("#classes-field"), settings.dataset);
   settingsView.show(null);
   drawPreviews();
   runs.load();

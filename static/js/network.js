@@ -47,11 +47,14 @@ export class NetworkView {
   }
 
   /** The architecture [n_x, n1, ..., 1] and hidden activation; rebuilds when it changes. */
-  setArchitecture(layerDims, activation) {
-    const same = this.dims && this.dims.join() === layerDims.join() && this.activation === activation;
-    if (same) return;
+  setArchitecture(layerDims, activation, { features = ["x1", "x2"], problem = "binary" } = {}) {
+    const key = [layerDims.join(), activation, features.join(), problem].join("|");
+    if (this.key === key) return;
+    this.key = key;
     this.dims = [...layerDims];
     this.activation = activation;
+    this.features = [...features];
+    this.problem = problem;
     this.latest = { network: null, neurons: null, boundary: null };
     this.build();
   }
@@ -65,7 +68,7 @@ export class NetworkView {
   /** Latest-wins updates from the websocket; drawn on the next animation frame. */
   update({ network, neurons, boundary }) {
     if (network) {
-      this.setArchitecture(network.layer_dims, network.activation);
+      this.setArchitecture(network.layer_dims, network.activation, network);
       this.latest.network = network;
       this.changed.add("network");
     }
@@ -160,8 +163,11 @@ export class NetworkView {
   /** "x1 = X[0]", "A1[2] = tanh(Z1[2])", "A2 = σ(Z2) = P(y=1)". */
   unitName(l, i) {
     const L = this.dims.length - 1;
-    if (l === 0) return `x${i + 1} = X[${i}]`;
-    if (l === L) return `A${layerIndex(l, L)} = σ(Z${layerIndex(l, L)}) = P(y=1)`;
+    if (l === 0) return `${this.features[i]} = X[${i}]`;
+    const k = layerIndex(l, L);
+    if (l === L && this.problem === "multiclass") return `A${k}[${i}] = softmax(Z${k})[${i}] = P(class ${i})`;
+    if (l === L && this.problem === "regression") return `A${k} = Z${k} = ŷ`;
+    if (l === L) return `A${k} = σ(Z${k}) = P(y=1)`;
     const g = this.activation === "sigmoid" ? "σ" : this.activation;
     return `A${l}[${i}] = ${g}(Z${l}[${i}])`;
   }
@@ -181,7 +187,7 @@ export class NetworkView {
       this.paintImages(L, [outputImage(boundary)]);
       // x1 and x2 over the plane change only with the plane's bounds.
       const bounds = [boundary.x_min, boundary.x_max, boundary.y_min, boundary.y_max].join();
-      if (bounds !== this.inputBounds) this.paintImages(0, inputImages(boundary));
+      if (bounds !== this.inputBounds) this.paintImages(0, inputImages(boundary, this.features));
       this.inputBounds = bounds;
     }
   }

@@ -3,7 +3,7 @@
 // unit (the "neurons" field of Contract 4's additions) and the output P(y=1).
 
 import { decodeBytes } from "./decode.js";
-import { LUT } from "./palette.js";
+import { LUT, classRgb } from "./palette.js";
 
 const INPUT_RESOLUTION = 24;
 const canvas = document.createElement("canvas");
@@ -11,7 +11,7 @@ const canvas = document.createElement("canvas");
 const COLOURS = new Uint32Array(LUT.buffer);
 
 /** PNG data URL of r x r bytes on the colour scale; byte row 0 is the bottom of the plane. */
-export function bytesToImage(bytes, r) {
+export function bytesToImage(bytes, r, colours = COLOURS) {
   canvas.width = r;
   canvas.height = r;
   const context = canvas.getContext("2d");
@@ -19,10 +19,29 @@ export function bytesToImage(bytes, r) {
   const pixels = new Uint32Array(image.data.buffer);
   for (let i = 0; i < r; i += 1) {
     const top = (r - 1 - i) * r; // canvas rows run downwards, the grid's rows upwards
-    for (let j = 0; j < r; j += 1) pixels[top + j] = COLOURS[bytes[i * r + j]];
+    for (let j = 0; j < r; j += 1) pixels[top + j] = colours[bytes[i * r + j]];
   }
   context.putImageData(image, 0, 0);
   return canvas.toDataURL();
+}
+
+/**
+ * K classes' picture: each cell in its most likely class's colour, shaded by how sure
+ * the network is (grey where all K are equally likely, full colour at P = 1). The cell's
+ * byte is class * 32 + confidence / 8, so one 256-colour table draws every (class, shade).
+ */
+const SHADES = 32;
+function classImage(classes, confidence, K, r) {
+  const table = new Uint8ClampedArray(256 * 4);
+  for (let k = 0; k < Math.min(K, 8); k += 1) {
+    for (let s = 0; s < SHADES; s += 1) {
+      const p = (s + 0.5) / SHADES;
+      const share = K > 1 ? (p - 1 / K) / (1 - 1 / K) : 1;
+      table.set([...classRgb(k, share), 255], 4 * (k * SHADES + s));
+    }
+  }
+  const cells = classes.map((k, n) => k * SHADES + Math.min(SHADES - 1, confidence[n] >> 3));
+  return bytesToImage(cells, r, new Uint32Array(table.buffer));
 }
 
 let lastBoundary = null;
@@ -35,7 +54,13 @@ let lastImage = null;
 export function boundaryImage(boundary) {
   if (boundary !== lastBoundary) {
     const bytes = decodeBytes(boundary.z);
-    lastImage = { bytes, source: bytesToImage(bytes, boundary.resolution) };
+    const r = boundary.resolution;
+    if (boundary.classes) {
+      const confidence = decodeBytes(boundary.confidence);
+      lastImage = { bytes, confidence, source: classImage(bytes, confidence, boundary.classes, r) };
+    } else {
+      lastImage = { bytes, source: bytesToImage(bytes, r) }; // P(y=1), or a value on its scale
+    }
     lastBoundary = boundary;
   }
   return lastImage;
@@ -47,8 +72,11 @@ let lastDiscreteImage = null;
 /** The boundary's picture in two colours only (TF Playground's "discretize output"): P(y=1) >= 0.5 or not. */
 export function discreteImage(boundary) {
   if (boundary !== lastDiscrete) {
-    const two = boundaryImage(boundary).bytes.map((b) => (b >= 128 ? 255 : 0));
-    lastDiscreteImage = bytesToImage(two, boundary.resolution);
+    const { bytes } = boundaryImage(boundary);
+    const r = boundary.resolution;
+    lastDiscreteImage = boundary.classes
+      ? classImage(bytes, bytes.map(() => 255), boundary.classes, r) // each class in full
+      : bytesToImage(bytes.map((b) => (b >= 128 ? 255 : 0)), r);
     lastDiscrete = boundary;
   }
   return lastDiscreteImage;
@@ -70,23 +98,31 @@ export function outputImage(boundary) {
  * The inputs x1 and x2 as images over the boundary's plane, scaled like the hidden
  * units (grey at 0, full colour at the largest |x|).
  */
-export function inputImages(boundary) {
+export function inputImages(boundary, features = ["x1", "x2"]) {
   const r = INPUT_RESOLUTION;
   const { x_min, x_max, y_min, y_max } = boundary;
-  const images = [];
-  for (const [lo, hi, alongRows] of [
-    [x_min, x_max, false],
-    [y_min, y_max, true],
-  ]) {
-    const scale = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-    const bytes = new Uint8Array(r * r);
+  return features.map((name) => {
+    const f = FEATURES[name] || FEATURES.x1;
+    const values = new Float64Array(r * r);
     for (let i = 0; i < r; i += 1) {
       for (let j = 0; j < r; j += 1) {
-        const value = lo + ((alongRows ? i : j) * (hi - lo)) / (r - 1);
-        bytes[i * r + j] = Math.round(127.5 * (1 + value / scale));
+        const x1 = x_min + (j * (x_max - x_min)) / (r - 1);
+        const x2 = y_min + (i * (y_max - y_min)) / (r - 1);
+        values[i * r + j] = f(x1, x2);
       }
     }
-    images.push(bytesToImage(bytes, r));
-  }
-  return images;
+    const scale = Math.max(...values.map(Math.abs)) || 1;
+    return bytesToImage(values.map((v) => Math.round(127.5 * (1 + v / scale))), r);
+  });
 }
+
+// The inputs a network may be fed of a point (app.nn.features computes the same).
+const FEATURES = {
+  x1: (x1) => x1,
+  x2: (x1, x2) => x2,
+  "x1^2": (x1) => x1 * x1,
+  "x2^2": (x1, x2) => x2 * x2,
+  "x1*x2": (x1, x2) => x1 * x2,
+  "sin(x1)": (x1) => Math.sin(x1),
+  "sin(x2)": (x1, x2) => Math.sin(x2),
+};

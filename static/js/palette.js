@@ -44,3 +44,21 @@ export const LUT = (() => {
 export function signColor(value) {
   return value >= 0 ? BLUE : ORANGE;
 }
+
+// The colours of K classes (up to 6): class 0 and 1 as the two-class scale's ends, then
+// four more that stay apart from them and from each other.
+export const CLASS_COLOURS = [ORANGE, BLUE, "#2ca02c", "#9467bd", "#d62728", "#8c564b"];
+
+/** [r, g, b] of class k mixed with the neutral grey: share 0 is grey, 1 the full colour. */
+export function classRgb(k, share) {
+  const [r, g, b] = hexToRgb(CLASS_COLOURS[k % CLASS_COLOURS.length]);
+  const [gr, gg, gb] = hexToRgb(GREY);
+  const s = Math.min(1, Math.max(0, share));
+  return [gr + (r - gr) * s, gg + (g - gg) * s, gb + (b - gb) * s].map(Math.round);
+}
+
+/** The CSS colour of a value on the diverging scale, t = 0 orange to 1 blue. */
+export function scaleColour(t) {
+  const [r, g, b] = rgbAt(t);
+  return `rgb(${r},${g},${b})`;
+}

@@ -2,7 +2,7 @@
 // editor, the network's shape, the equations, the range inputs' values and the run
 // bar's total. The equations' m is the watched run's training-set size when known.
 
-import { trainingSize, urlFor } from "./controls.js";
+import { outputOf, trainingSize, urlFor } from "./controls.js";
 import { renderEquations } from "./equations.js";
 import { lessonQuery } from "./present.js";
 
@@ -33,10 +33,14 @@ export class SettingsView {
       activation.disabled = s.hidden_layers.length === 0;
       activation.title = activation.disabled ? "No hidden layer: the output is σ(W X + b)" : "";
     }
-    this.network.setArchitecture([2, ...s.hidden_layers, 1], s.activation);
+    const { problem, nY } = outputOf(s);
+    const dims = [s.features.length, ...s.hidden_layers, nY];
+    this.network.setArchitecture(dims, s.activation, { features: s.features, problem });
     const mTrain = this.trainSize || trainingSize(s);
     renderEquations(this.equations, {
-      layerDims: [2, ...s.hidden_layers, 1],
+      layerDims: dims,
+      problem,
+      l1: s.l1,
       m: s.batch_size ? Math.min(s.batch_size, mTrain) : mTrain,
       mTrain,
       activation: s.activation,

@@ -155,7 +155,7 @@ def test_predict_thresholds_at_one_half():
             lambda: model.forward_propagation(
                 np.ones((2, 5)), model.initialize_parameters([2, 1]), "swish"
             ),
-            "leaky_relu, relu, sigmoid, tanh",
+            "leaky_relu, linear, relu, sigmoid, tanh",
         ),
         (lambda: model.compute_cost(np.ones((1, 5)) / 2, np.ones(5)), "shape (1, m=5)"),
         (lambda: model.compute_cost(np.ones(5) / 2, np.ones((1, 5))), "AL must be"),
