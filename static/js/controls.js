@@ -3,7 +3,7 @@
 // the same names appear in the form, the URL, the POST body and the job's config.
 
 // The server's limits (GET / passes them to the page); these defaults are its own.
-export const LIMITS = { max_hidden_layers: 4, max_units: 16, max_iterations: 100000, max_samples: 2000 };
+export const LIMITS = { max_hidden_layers: 4, max_units: 50, max_iterations: 100000, max_samples: 2000 };
 
 // kind: how a value is read and written; min/max and choices bound what a URL may carry.
 // The defaults are the server's (setDefaults): n_samples, noise and data_seed are each
