@@ -272,7 +272,7 @@ class JobManager:
         for job in idle:
             job.idle_paused = True
             if job.id in self._waiting:
-                self._start_paused(job)
+                self._start_paused(job, detail)
             else:
                 job.control.send(Command("pause", reason=detail))
         return idle
@@ -362,10 +362,10 @@ class JobManager:
             details_interval=self.details_interval,
             paused=parts.spec.start_paused,
         )
+        full = self.training() >= self.max_running
         self._jobs[job.id] = job
         if self.store is not None:
             self.store.track(job)
-        full = self.training() >= self.max_running
         if queue and full and not parts.spec.start_paused:
             self._waiting[job.id] = training_loop
         else:
@@ -397,15 +397,16 @@ class JobManager:
             _stop_now(job, command.reason or "Stopped before iteration 0.")
             return job
         job.idle_paused = False
-        self._start_paused(job)
+        self._start_paused(job, command.reason)
         await _wait(job, lambda: job.status == "paused" or job.final, timeout)
         return job
 
-    def _start_paused(self, job: Job) -> None:
+    def _start_paused(self, job: Job, detail: str = "") -> None:
         """A waiting job is paused: it starts paused (it holds no place), so that resuming
         it is what resuming any paused job is."""
         loop = self._waiting.pop(job.id)
         loop.paused = True
+        loop.paused_detail = detail or loop.paused_detail
         self.runner.start(job.id, loop)
 
     def _make_room(self) -> None:
