@@ -48,10 +48,11 @@ class Settings(BaseSettings):
     # the job left the longest (at least this long) is stopped to make room. 0: never.
     IDLE_TIMEOUT: float = Field(default=600.0, ge=0)
     # What one client (one address) may hold of those, so no student can take every place:
-    # jobs not yet ended (queued, running or paused; the lecture's hidden-size experiment
-    # runs 7 at once; beyond it 429), and jobs kept (beyond it the client's own oldest
-    # finished job makes room, not another's). 0: no bound beyond the server's. Behind a
-    # reverse proxy set TRUST_PROXY: the client is then the first X-Forwarded-For address.
+    # jobs not yet ended (queued, running or paused; beyond it 429; an experiment's jobs
+    # count, but an experiment is never refused for having more), and jobs kept (beyond it
+    # the client's own oldest finished job makes room, not another's). 0: no bound beyond
+    # the server's. Behind a reverse proxy set TRUST_PROXY: the client is then the first
+    # X-Forwarded-For address.
     MAX_ACTIVE_JOBS_PER_CLIENT: int = Field(default=8, ge=0)
     MAX_JOBS_PER_CLIENT: int = Field(default=20, ge=0)
     TRUST_PROXY: bool = False
@@ -61,11 +62,17 @@ class Settings(BaseSettings):
     # The size of one job.
     MAX_ITERATIONS: int = Field(default=100_000, ge=1)
     MAX_HIDDEN_LAYERS: int = Field(default=4, ge=0)
-    MAX_UNITS: int = Field(default=16, ge=1)
+    # 50 units: the widest network of the lecture's hidden-size experiment.
+    MAX_UNITS: int = Field(default=50, ge=1)
     MAX_SAMPLES: int = Field(default=2_000, ge=10)
     MIN_GRID: int = Field(default=10, ge=2)
     MAX_GRID: int = Field(default=200, ge=2)
     DEFAULT_GRID: int = Field(default=100, ge=2)
+
+    # Experiments (POST /api/experiments): the most values (one job each) in one, and how
+    # many are kept in memory (beyond it the oldest whose jobs are all gone are dropped).
+    MAX_EXPERIMENT_VALUES: int = Field(default=10, ge=1)
+    MAX_EXPERIMENTS: int = Field(default=100, ge=1)
 
     # Pace: iterations per second. 500/s plays the lecture's 10,000 iterations in 20 s.
     # Below MIN_SPEED a job would hold a training place while doing next to nothing (and

@@ -13,6 +13,7 @@ from app.api import (
     assets,
     datasets,
     docs,
+    experiments,
     exports,
     health,
     inside,
@@ -24,6 +25,7 @@ from app.api import (
     ws,
 )
 from app.config import Settings
+from app.jobs.experiments import Experiments
 from app.jobs.manager import JobManager
 from app.jobs.owndata import DATASETS_DIR, OwnDatasets
 from app.jobs.owners import Owners
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         manager.load_stored()  # the last server's jobs, finished (or interrupted)
         app.state.manager = manager
+        app.state.experiments = Experiments(settings.MAX_EXPERIMENTS, kept=manager.has)
         app.state.checking = anyio.Lock()  # gradient checks run one at a time
         # Jobs whose owner's page has closed pause on a timer, not only when places run out.
         idle_check = asyncio.create_task(manager.check_idle())
@@ -89,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.MAX_REQUEST_BYTES,
         own_limit=(datasets.OWN_DATA_PATH,),
     )
-    for module in (health, pages, docs, datasets, jobs, exports, inside, limits, ws, room):
+    routers = (health, pages, docs, datasets, jobs, experiments, exports, inside, limits, ws, room)
+    for module in routers:
         app.include_router(module.router)
     assets.mount_assets(app, settings.STATIC_DIR)
     return app

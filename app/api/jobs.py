@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import ReadableErrorsRoute, engine_error
+from app.api.limits import ReadableErrorsRoute, engine_error, too_many
 from app.api.owners import (
     OwnersDep,
     TokensDep,
@@ -63,8 +63,8 @@ async def create_job(
     owners.keep_only(j.id for j in manager.list())
     client = client_of(request, settings)
     mine = client_jobs(owners, manager, client)
-    if too_many := over_client_limits(mine, settings):
-        raise _too_many(TooManyJobsError(too_many, settings.RETRY_AFTER))
+    if full := over_client_limits(mine, settings):
+        raise too_many(TooManyJobsError(full, settings.RETRY_AFTER))
     await make_room_for(manager, mine, settings)
     token, owner_hash = new_token()
     try:
@@ -74,7 +74,7 @@ async def create_job(
             [engine_error(error, "body", JobCreate.model_fields)]
         ) from None
     except TooManyJobsError as error:
-        raise _too_many(error) from None
+        raise too_many(error) from None
     owners.created_by(job.id, client)
     return {**job.summary(), "token": token}
 
@@ -139,7 +139,7 @@ async def control_job(
     except JobFinishedError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
     except TooManyJobsError as error:
-        raise _too_many(error) from None
+        raise too_many(error) from None
     return job.summary()
 
 
@@ -172,14 +172,6 @@ async def check_gradients(
     finally:
         job.checking = False
     return asdict(result)
-
-
-def _too_many(error: TooManyJobsError) -> HTTPException:
-    return HTTPException(
-        status.HTTP_429_TOO_MANY_REQUESTS,
-        detail=str(error),
-        headers={"Retry-After": str(error.retry_after)},
-    )
 
 
 def _get(manager: JobManagerDep, job_id: str) -> Job:

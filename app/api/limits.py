@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import SettingsDep
 from app.config import Settings
+from app.jobs.errors import TooManyJobsError
 from app.jobs.room import LEARNER_LENGTH
 from app.nn import activations, datasets
 from app.nn.features import FEATURES
@@ -179,6 +180,15 @@ def engine_error(error: ValueError, where: str, fields: Any) -> dict[str, Any]:
     return {"type": "value_error", "loc": loc, "msg": message, "input": None}
 
 
+def too_many(error: TooManyJobsError) -> HTTPException:
+    """429 with Retry-After: the server (or the client's share of it) is full."""
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail=str(error),
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
 def body_error(message: str) -> dict[str, Any]:
     """A 422 error about the body as a whole."""
     return {"type": "json_invalid", "loc": ("body",), "msg": message, "input": None}
@@ -233,6 +243,7 @@ def public_limits(settings: Settings) -> dict[str, Any]:
         "max_speed": settings.MAX_SPEED,
         "progress_rate": settings.PROGRESS_RATE,
         "max_running_jobs": settings.MAX_RUNNING_JOBS,
+        "max_experiment_values": settings.MAX_EXPERIMENT_VALUES,
         "max_request_bytes": settings.MAX_REQUEST_BYTES,
         "max_viewers": settings.MAX_VIEWERS,
         "max_viewers_per_job": settings.MAX_VIEWERS_PER_JOB,

@@ -69,12 +69,15 @@ def over_client_limits(mine: list[Job], settings: Settings) -> str:
     return ""
 
 
-async def make_room_for(manager: JobManager, mine: list[Job], settings: Settings) -> None:
-    """At its bound of kept jobs, a client's own oldest finished ones go (not others')."""
+async def make_room_for(
+    manager: JobManager, mine: list[Job], settings: Settings, count: int = 1
+) -> None:
+    """At its bound of kept jobs, a client's own oldest finished ones go (not others') to
+    make room for `count` more."""
     if not settings.MAX_JOBS_PER_CLIENT:
         return
     finished = [job for job in mine if job.final]
-    for job in finished[: max(0, len(mine) - settings.MAX_JOBS_PER_CLIENT + 1)]:
+    for job in finished[: max(0, len(mine) - settings.MAX_JOBS_PER_CLIENT + count)]:
         await manager.delete(job.id)
 
 

@@ -1,4 +1,5 @@
-"""Pydantic schemas of the HTTP API, named by role: JobCreate, JobPublic, JobControl.
+"""Pydantic schemas of the HTTP API, named by role: JobCreate, JobPublic, JobControl,
+ExperimentCreate, ExperimentPublic.
 
 Bounds that hold everywhere are Field bounds; the server's limits (Settings, so the
 environment can change them) are checked by `limit_errors` in the endpoint. Either
@@ -15,6 +16,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -268,7 +270,7 @@ class Refusal(BaseModel):
 
 _REFUSALS = {
     403: "Only the job's token (Authorization: Bearer <token>) or the admin's may do this.",
-    404: "No job (or dataset) has this id (name).",
+    404: "No job, experiment (or dataset) has this id (name).",
     409: "The job has ended, or has no weights to check.",
     413: "The body is larger than GRADLIVE_MAX_REQUEST_BYTES.",
     415: "The body was not sent as JSON.",
@@ -279,6 +281,93 @@ _REFUSALS = {
 def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for the refusals a route may answer, besides its 422."""
     return {code: {"model": Refusal, "description": _REFUSALS[code]} for code in codes}
+
+
+# What an experiment may not vary: who started it is one person, and a job made to start
+# paused would only wait to be resumed one by one.
+NOT_VARIED = ("learner", "start_paused")
+VARIED = tuple(name for name in JobCreate.model_fields if name not in NOT_VARIED)
+
+
+class ExperimentCreate(BaseModel):
+    """One job per value of `vary`: each is `base` with `vary` set to that value.
+
+    The lecture's hidden-size experiment: base {"iterations": 5000, "speed": null}, vary
+    "hidden_layers", values [[1], [2], [3], [4], [5], [20], [50]].
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    base: JobCreate = Field(default_factory=JobCreate)
+    vary: str = Field(json_schema_extra={"enum": list(VARIED)})
+    values: list[Any] = Field(min_length=1)
+
+    @field_validator("vary")
+    @classmethod
+    def _a_field_to_vary(cls, name: str) -> str:
+        if name in NOT_VARIED:
+            raise ValueError(f"{name} is the same for every job of an experiment: set it in base")
+        if name not in VARIED:
+            raise ValueError(f"unknown field {echo(name)!r}: vary one of {', '.join(VARIED)}")
+        return name
+
+    def configs(self, settings: Settings) -> tuple[list[JobCreate], list[dict[str, Any]]]:
+        """Each value's job config, and the 422 errors of the bad ones, checked as POST
+        /api/jobs checks one: a bad value's loc is ("body", "values", i, field, ...)."""
+        errors = [_under(("base",), e) for e in limit_errors(self.base, settings)]
+        if len(self.values) > settings.MAX_EXPERIMENT_VALUES:
+            limit = settings.MAX_EXPERIMENT_VALUES
+            message = f"At most {limit} values on this server (GRADLIVE_MAX_EXPERIMENT_VALUES)"
+            errors.append(_error(("values",), len(self.values), message))
+        if errors:
+            return [], errors
+        base = self.base.model_dump(exclude_unset=True)
+        configs = []
+        for i, value in enumerate(self.values):
+            try:
+                config = JobCreate.model_validate({**base, self.vary: value})
+            except ValidationError as error:
+                found = [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
+            else:
+                configs.append(config)
+                found = limit_errors(config, settings)
+            errors += [_under(("values", i), e) for e in found]
+        return configs, errors
+
+    def value(self, config: JobCreate) -> Any:
+        """The varied field's value in `config`, as JSON writes it."""
+        return config.model_dump(mode="json")[self.vary]
+
+
+class ExperimentCreated(BaseModel):
+    """A new experiment: its id, its jobs' ids in the order of the values, and the one
+    token that steers them all (sent in this answer only, keep it)."""
+
+    id: str
+    jobs: list[str]
+    token: str
+
+
+class ExperimentJob(BaseModel):
+    """One job of an experiment: its value of the varied field and how far it is.
+
+    status "deleted", with iteration and metrics null: the server no longer keeps the job.
+    """
+
+    id: str
+    value: Any
+    status: Literal[(*STATUSES, "deleted")]  # type: ignore[valid-type]
+    iteration: int | None
+    metrics: JobMetrics | None
+
+
+class ExperimentPublic(BaseModel):
+    """An experiment: the field it varies, its values, and each value's job."""
+
+    id: str
+    vary: str
+    values: list[Any]
+    jobs: list[ExperimentJob]
 
 
 class DatasetInfo(BaseModel):
@@ -370,6 +459,11 @@ def _too_big(
     else:
         message = f"Input should be at most {limit:.15g} on this server (GRADLIVE_{setting})"
     return _error(loc, value, message)
+
+
+def _under(prefix: tuple[str | int, ...], error: dict[str, Any]) -> dict[str, Any]:
+    """A 422 error about the body's field, moved to the same field under `prefix`."""
+    return {**error, "loc": ("body", *prefix, *error["loc"][1:])}
 
 
 def _error(loc: tuple[str | int, ...], value: Any, message: str) -> dict[str, Any]:

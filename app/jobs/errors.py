@@ -15,3 +15,11 @@ class TooManyJobsError(Exception):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class SpecError(ValueError):
+    """One spec of several (an experiment's) is bad: `index` says which, the message why."""
+
+    def __init__(self, index: int, error: ValueError) -> None:
+        super().__init__(str(error))
+        self.index = index

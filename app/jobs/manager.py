@@ -9,14 +9,15 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from app.config import Settings
 from app.jobs.control import Command
-from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
+from app.jobs.errors import JobFinishedError, JobNotFoundError, SpecError, TooManyJobsError
 from app.jobs.frames import Painter
 from app.jobs.job import Job
 from app.jobs.log import JobLog
@@ -35,6 +36,16 @@ RESUMED = "Resumed: its owner's page is open again."
 IDLE_CHECK = 2.0
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """What a job is built from: made, and checked, before the job is kept."""
+
+    spec: JobSpec
+    data: DataSplit
+    trainer: Trainer
+    painter: Painter
+
+
 def _default(setting: str) -> Any:
     """A server setting's default: the one place the manager's defaults come from."""
     return Settings.model_fields[setting].default
@@ -44,8 +55,9 @@ class JobManager:
     """Creates and keeps the jobs of one server, within its limits.
 
     max_running jobs may train at once (queued or running; a paused job costs nothing
-    and holds no place, but resuming it needs one). max_jobs are kept in memory, finished
-    ones dropped oldest first.
+    and holds no place, but resuming it needs one). Beyond them `create` refuses, and
+    `create_queued` (an experiment's jobs) keeps the jobs waiting, `queued`, until places
+    free up. max_jobs are kept in memory, finished ones dropped oldest first.
 
     A queued or running job whose owner has had no page open and sent no request with its
     token for idle_timeout seconds (None: never) is paused (pause_idle, which check_idle
@@ -90,6 +102,9 @@ class JobManager:
         self.viewers = 0  # websockets watching any job
         self._jobs: dict[str, Job] = {}
         self._starting: set[str] = set()  # paused jobs being resumed or stepped
+        # Jobs created to wait for a training place (create_queued), oldest first, with
+        # the loops that start when one frees up.
+        self._waiting: dict[str, TrainingLoop] = {}
         self._shut_down: set[str] = set()  # jobs the server's shutdown stopped
 
     def create(
@@ -104,48 +119,42 @@ class JobManager:
         has finished or was left behind by its owner (see _make_room).
         """
         self._check_training(f"Stop or delete a job, or try again in {self.retry_after} s.")
-        spec = spec.resolved(self.own)
-        data = DataSplit.make(spec, self.own)
-        trainer = Trainer(
-            spec.train_config(),
-            data.inputs(data.X_train),
-            data.Y_train,
-            data.inputs(data.X_test),
-            data.Y_test,
-        )
-        painter = Painter(
-            np.concatenate([data.X_train, data.X_test], axis=1),
-            list(spec.layer_dims),
-            spec.activation,
-            spec.grid,
-            self.neuron_resolution,
-            problem=spec.problem or "binary",
-            features=spec.features,
-            Y=data.Y_train,
-        )
-        self._make_room()
-        job_id = self._new_id()
-        store = self.store
-        log = JobLog(
-            asyncio.get_running_loop(),
-            on_status=None if store is None else lambda: store.poke(job_id),
-        )
-        job = Job(job_id, spec, data, log, self.clock(), learner, owner_hash)
-        loop = TrainingLoop(
-            trainer,
-            painter,
-            job.control,
-            job.log,
-            speed=spec.speed,
-            frame_interval=self.frame_interval,
-            details_interval=self.details_interval,
-            paused=spec.start_paused,
-        )
-        self._jobs[job.id] = job
-        if store is not None:
-            store.track(job)
-        self.runner.start(job.id, loop)
-        return job
+        return self._admit(self._build(spec), learner, owner_hash, queue=False)
+
+    def create_queued(
+        self, specs: Sequence[JobSpec], learner: str | None = None, owner_hash: str | None = None
+    ) -> list[Job]:
+        """Build a job for every spec, all steered by one token (an experiment): as many
+        start as training places are free, the others wait, `queued`, and start in order as
+        places free up.
+
+        SpecError (a ValueError) for a bad spec, naming its index; TooManyJobsError when
+        max_jobs could not hold them all. Either way no job is kept.
+        """
+        built = []
+        for index, spec in enumerate(specs):
+            try:
+                built.append(self._build(spec))
+            except ValueError as error:
+                raise SpecError(index, error) from None
+        if len(built) > self.room():
+            raise TooManyJobsError(
+                f"The server keeps at most {self.max_jobs} jobs and has room for "
+                f"{self.room()} more, not {len(built)}. Delete a job, or try again in "
+                f"{self.retry_after} s.",
+                self.retry_after,
+            )
+        return [self._admit(parts, learner, owner_hash, queue=True) for parts in built]
+
+    def room(self) -> int:
+        """How many more jobs may be kept: finished ones and those left behind by their
+        owners make room (see _make_room), the others do not."""
+        held = sum(not job.final and not self._away(job) for job in self._jobs.values())
+        return max(0, self.max_jobs - held)
+
+    def has(self, job_id: str) -> bool:
+        """Whether the job is kept, in memory or in the store (without reading it back)."""
+        return job_id in self._jobs or (self.store is not None and self.store.has(job_id))
 
     def load_stored(self) -> None:
         """At startup: the jobs the store kept, up to max_jobs of the newest, all finished
@@ -173,9 +182,12 @@ class JobManager:
         job.seen = self.clock()
 
     def training(self) -> int:
-        """How many jobs train (queued or running, or being resumed); paused ones do not."""
+        """How many jobs train (queued or running, or being resumed); paused ones do not,
+        nor those still waiting for a place."""
         return sum(
-            not job.final and (job.status in ("queued", "running") or job.id in self._starting)
+            not job.final
+            and job.id not in self._waiting
+            and (job.status in ("queued", "running") or job.id in self._starting)
             for job in self._jobs.values()
         )
 
@@ -221,6 +233,8 @@ class JobManager:
         job = self.get(job_id)
         if job.final:
             raise JobFinishedError(f"The job has ended ({job.status}): start a new one.")
+        if job.id in self._waiting and command.action in ("stop", "pause"):
+            return await self._steer_waiting(job, command, timeout)
         starts = command.action in ("resume", "step") and job.status == "paused"
         if starts and job.id not in self._starting:
             self._check_training(f"The job stays paused: try again in {self.retry_after} s.")
@@ -232,6 +246,8 @@ class JobManager:
             if command.set_speed:
                 job.speed = command.speed
         number = job.control.send(command)
+        if job.id in self._waiting:
+            return job  # the command waits with it, and applies when it starts
         if starts:
             self._starting.add(job.id)
         try:
@@ -258,7 +274,10 @@ class JobManager:
         )
         for job in idle:
             job.idle_paused = True
-            job.control.send(Command("pause", reason=detail))
+            if job.id in self._waiting:
+                self._start_paused(job, detail)
+            else:
+                job.control.send(Command("pause", reason=detail))
         return idle
 
     async def check_idle(self) -> None:
@@ -272,6 +291,9 @@ class JobManager:
     async def delete(self, job_id: str, timeout: float = 0.5) -> None:
         """Stop the job (its viewers see `stopped`) and forget it."""
         job = self.get(job_id)
+        if job.id in self._waiting:
+            del self._waiting[job.id]
+            _stop_now(job, "The job was deleted.")
         if not job.final:
             job.control.send(Command("stop", reason="The job was deleted."))
             await _wait(job, lambda: job.final, timeout)
@@ -295,6 +317,7 @@ class JobManager:
             if not job.final:
                 self._shut_down.add(job.id)
                 job.control.send(Command("stop", reason=SHUTTING_DOWN))
+        self._waiting.clear()  # never started: the store keeps them `interrupted`
         await asyncio.to_thread(self.runner.shutdown, timeout)
         if self.store is not None:
             await asyncio.to_thread(self.store.close, frozenset(self._shut_down))
@@ -307,6 +330,96 @@ class JobManager:
                 f"it runs at once. {advice}",
                 self.retry_after,
             )
+
+    def _build(self, spec: JobSpec) -> _Parts:
+        """What a job is made of, before anything is kept; ValueError for a bad spec."""
+        spec = spec.resolved(self.own)
+        data = DataSplit.make(spec, self.own)
+        trainer = Trainer(
+            spec.train_config(),
+            data.inputs(data.X_train),
+            data.Y_train,
+            data.inputs(data.X_test),
+            data.Y_test,
+        )
+        painter = Painter(
+            np.concatenate([data.X_train, data.X_test], axis=1),
+            list(spec.layer_dims),
+            spec.activation,
+            spec.grid,
+            self.neuron_resolution,
+            problem=spec.problem or "binary",
+            features=spec.features,
+            Y=data.Y_train,
+        )
+        return _Parts(spec, data, trainer, painter)
+
+    def _admit(
+        self, parts: _Parts, learner: str | None, owner_hash: str | None, *, queue: bool
+    ) -> Job:
+        """Keep the job and start it; with `queue`, when every training place is taken it
+        waits (`queued`) until one frees up. A job that starts paused needs no place."""
+        self._make_room()
+        job_id = self._new_id()
+        loop = asyncio.get_running_loop()
+        log = JobLog(loop, on_status=lambda: self._status_changed(job_id, loop))
+        job = Job(job_id, parts.spec, parts.data, log, self.clock(), learner, owner_hash)
+        training_loop = TrainingLoop(
+            parts.trainer,
+            parts.painter,
+            job.control,
+            job.log,
+            speed=parts.spec.speed,
+            frame_interval=self.frame_interval,
+            details_interval=self.details_interval,
+            paused=parts.spec.start_paused,
+        )
+        full = self.training() >= self.max_running
+        self._jobs[job.id] = job
+        if self.store is not None:
+            self.store.track(job)
+        if queue and full and not parts.spec.start_paused:
+            self._waiting[job.id] = training_loop
+        else:
+            self.runner.start(job.id, training_loop)
+        return job
+
+    def _status_changed(self, job_id: str, loop: asyncio.AbstractEventLoop) -> None:
+        """After each change of a job's status (from its thread): save it, and start the
+        jobs waiting for a place on the event loop (one may have freed up)."""
+        if self.store is not None:
+            self.store.poke(job_id)
+        if self._waiting:
+            with contextlib.suppress(RuntimeError):  # the event loop has closed
+                loop.call_soon_threadsafe(self._start_waiting)
+
+    def _start_waiting(self) -> None:
+        """Start the waiting jobs, oldest first, while training places are free."""
+        for job_id in [j for j in self._waiting if j not in self._jobs or self._jobs[j].final]:
+            del self._waiting[job_id]  # stopped or dropped while it waited
+        while self._waiting and self.training() < self.max_running:
+            job_id = next(iter(self._waiting))
+            self.runner.start(job_id, self._waiting.pop(job_id))
+
+    async def _steer_waiting(self, job: Job, command: Command, timeout: float) -> Job:
+        """Stop or pause a job that waits for a place: stopped, it ends now; paused, it
+        starts paused (holding no place), as any paused job."""
+        if command.action == "stop":
+            del self._waiting[job.id]
+            _stop_now(job, command.reason or "Stopped before iteration 0.")
+            return job
+        job.idle_paused = False
+        self._start_paused(job, command.reason)
+        await _wait(job, lambda: job.status == "paused" or job.final, timeout)
+        return job
+
+    def _start_paused(self, job: Job, detail: str = "") -> None:
+        """A waiting job is paused: it starts paused (it holds no place), so that resuming
+        it is what resuming any paused job is."""
+        loop = self._waiting.pop(job.id)
+        loop.paused = True
+        loop.paused_detail = detail or loop.paused_detail
+        self.runner.start(job.id, loop)
 
     def _make_room(self) -> None:
         """Drop finished jobs, oldest first, until fewer than max_jobs are kept; when none

@@ -95,6 +95,7 @@ class TrainingLoop:
         self.frame_interval = frame_interval
         self.details_interval = details_interval
         self.paused = paused
+        self.paused_detail = "Paused before iteration 0."  # the status of a loop started paused
         self.steps_left: int | None = None  # pause again after this many iterations
         self.turns = turns or Turns()
         self.share = Share(control.alarm)  # this loop's claim on the turns
@@ -122,7 +123,7 @@ class TrainingLoop:
     def _run(self) -> None:
         steps = self.trainer.steps()
         if self.paused:
-            self.sink.set_status("paused", "Paused before iteration 0.")
+            self.sink.set_status("paused", self.paused_detail)
         else:
             self.sink.set_status("running", self._running_text())
         self._keep_turn(self.clock())  # painted in a turn, as every frame

@@ -5,7 +5,7 @@
 // The server's limits (GET / passes them to the page); these defaults are its own.
 export const LIMITS = {
   max_hidden_layers: 4,
-  max_units: 16,
+  max_units: 50,
   max_iterations: 100000,
   max_samples: 2000,
   min_classes: 2,

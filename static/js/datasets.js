@@ -11,7 +11,7 @@ const PREVIEW_SAMPLES = 200;
 export function drawPreviews() {
   for (const name of FIELDS.dataset.choices) {
     api.getDataset(name, { n_samples: PREVIEW_SAMPLES }).then(
-      (data) => drawPreview(name, data.train),
+      (data) => drawPreview(name, data.train, data.problem),
       () => {}, // a missing preview leaves a plain tile
     );
   }

@@ -129,6 +129,8 @@ export class JobViews {
       cost,
       train_accuracy: message.train_accuracy,
       test_accuracy: message.test_accuracy,
+      train_r2: message.train_r2,
+      test_r2: message.test_r2,
     });
     this.boundary.setBoundary(message.boundary);
     this.network.update(message);

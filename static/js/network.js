@@ -9,7 +9,8 @@ import { signColor } from "./palette.js";
 const SVG = "http://www.w3.org/2000/svg";
 // Links before the first weights arrive, and weights that blew up (sent as null).
 const UNKNOWN = "#9aa1a9";
-const ACTIVATION_SYMBOL = { sigmoid: "σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU" };
+const ACTIVATION_SYMBOL = { sigmoid: "σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU", linear: "linear" };
+const OUTPUT_SYMBOL = { binary: "σ", multiclass: "softmax", regression: "linear" };
 
 function el(name, attributes = {}) {
   const node = document.createElementNS(SVG, name);
@@ -151,7 +152,7 @@ export class NetworkView {
       label.textContent = `${name} (${this.dims[l]})`;
       const act = el("text", { x, y: height - 8, class: "layer-activation" });
       const g = ACTIVATION_SYMBOL[this.activation] || this.activation;
-      act.textContent = l === 0 ? "input" : l === L ? "σ" : g;
+      act.textContent = l === 0 ? "input" : l === L ? OUTPUT_SYMBOL[this.problem] : g;
       labels.append(label, act);
     });
     this.svg.replaceChildren(links, hits, units, labels);

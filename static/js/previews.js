@@ -1,9 +1,20 @@
 // Small previews of the datasets on the dataset buttons: the points, coloured by class.
 
-import { BLUE, ORANGE } from "./palette.js";
+import { BLUE, CLASS_COLOURS, ORANGE, scaleColour } from "./palette.js";
+
+/** Each point's colour: its class's (two: orange and blue), or a regression's value's. */
+function colourer(points, problem) {
+  if (problem === "regression") {
+    const scale = Math.max(1e-9, ...points.y.map((y) => Math.abs(y)));
+    return (y) => scaleColour((y + scale) / (2 * scale));
+  }
+  if (problem === "multiclass") return (y) => CLASS_COLOURS[Number(y) % CLASS_COLOURS.length];
+  return (y) => (Number(y) === 1 ? BLUE : ORANGE);
+}
 
 /** Draw `points` ({x1, x2, y}) into a canvas, scaled to fit with a small margin. */
-function drawPoints(canvas, points) {
+function drawPoints(canvas, points, problem) {
+  const colour = colourer(points, problem);
   const context = canvas.getContext("2d");
   const { width, height } = canvas;
   context.clearRect(0, 0, width, height);
@@ -12,7 +23,7 @@ function drawPoints(canvas, points) {
   points.y.forEach((label, i) => {
     const x = ((points.x1[i] / extent + 1) / 2) * width;
     const y = ((1 - points.x2[i] / extent) / 2) * height;
-    context.fillStyle = Number(label) === 1 ? BLUE : ORANGE;
+    context.fillStyle = colour(label);
     context.beginPath();
     context.arc(x, y, radius, 0, 2 * Math.PI);
     context.fill();
@@ -20,7 +31,7 @@ function drawPoints(canvas, points) {
 }
 
 /** Draw dataset `name`'s points on its button, if the page has one. */
-export function drawPreview(name, points) {
+export function drawPreview(name, points, problem = "binary") {
   const canvas = document.querySelector(`canvas.preview[data-dataset="${name}"]`);
-  if (canvas) drawPoints(canvas, points);
+  if (canvas) drawPoints(canvas, points, problem);
 }

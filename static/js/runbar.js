@@ -98,8 +98,14 @@ export class RunBar {
   }
 
   /** Latest cost and accuracies (fractions; null when unknown or no test split). */
-  setMetrics({ cost, train_accuracy: train, test_accuracy: test }) {
+  setMetrics({ cost, train_accuracy: train, test_accuracy: test, train_r2: trainR2, test_r2: testR2 }) {
     if (cost !== undefined) this.cost.textContent = formatCost(cost);
+    // A regression has no accuracy: its R^2 stands in the same place, said so.
+    if (trainR2 !== undefined && trainR2 !== null) {
+      this.trainAccuracy.textContent = `R² ${trainR2.toFixed(3)}`;
+      this.testAccuracy.textContent = testR2 === null || testR2 === undefined ? "—" : `R² ${testR2.toFixed(3)}`;
+      return;
+    }
     if (train !== undefined) this.trainAccuracy.textContent = formatPercent(train);
     if (test !== undefined) this.testAccuracy.textContent = formatPercent(test);
   }

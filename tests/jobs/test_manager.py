@@ -6,7 +6,7 @@ import pytest
 
 from app.config import Settings
 from app.jobs.control import Command
-from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
+from app.jobs.errors import JobFinishedError, JobNotFoundError, SpecError, TooManyJobsError
 from app.jobs.manager import JobManager
 from app.jobs.spec import JobSpec
 from tests.conftest import FakeClock
@@ -289,3 +289,59 @@ def test_the_managers_defaults_are_the_settings_defaults():
         settings.MAX_JOBS,
         settings.RETRY_AFTER,
     )
+
+
+async def test_queued_jobs_wait_for_a_place_and_start_in_order(manager):
+    specs = [JobSpec(iterations=40, speed=100.0, grid=10, seed=seed) for seed in range(3)]
+    jobs = manager.create_queued(specs, owner_hash="h")
+    assert [job.owner_hash for job in jobs] == ["h"] * 3
+    assert manager.training() == 2  # max_running: the third waits
+    for job in jobs[:2]:
+        await asyncio.wait_for(job.log.wait_until(lambda j=job: j.status == "running"), 30)
+    assert jobs[2].status == "queued" and jobs[2].log.measure.iteration == -1
+    with pytest.raises(TooManyJobsError):
+        manager.create(FAST)  # a job that waits holds the places up
+    for job in jobs:
+        assert (await finished(job)).status == "done"
+    assert [job.log.measure.iteration for job in jobs] == [39] * 3
+
+
+async def test_a_queued_job_paused_holds_no_place_and_one_stopped_ends_at_once(idling):
+    running, waiting, stopped = idling.create_queued([SLOW, SLOW, SLOW])  # one place
+    await idling.control(waiting.id, Command("pause"))
+    assert waiting.status == "paused" and waiting.log.status.detail == "Paused before iteration 0."
+    assert idling.training() == 1 and stopped.status == "queued"  # the third still waits
+    await idling.control(stopped.id, Command("stop"))
+    assert stopped.status == "stopped" and stopped.log.measure.iteration == -1
+    await idling.delete(running.id)
+    await idling.control(waiting.id, Command("resume"))
+    assert waiting.status == "running"
+
+
+async def test_a_queued_job_deleted_is_gone_at_once(manager):
+    jobs = manager.create_queued([SLOW, SLOW, SLOW])
+    await manager.delete(jobs[2].id)
+    assert jobs[2].status == "stopped" and not manager.has(jobs[2].id)
+    assert [job.id for job in manager.list()] == [jobs[0].id, jobs[1].id]
+
+
+async def test_queued_jobs_the_server_cannot_keep_or_a_bad_spec_keep_none(manager):
+    with pytest.raises(TooManyJobsError, match="room for 3 more, not 4"):
+        manager.create_queued([FAST] * 4)
+    with pytest.raises(SpecError, match="test_fraction") as bad:
+        manager.create_queued([FAST, JobSpec(n_samples=2, test_fraction=0.9)])
+    assert bad.value.index == 1
+    assert manager.list() == []
+
+
+async def test_a_queued_job_whose_owner_is_away_is_paused_and_resumes_when_they_are_back(
+    idling, clock
+):
+    running, waiting = idling.create_queued([SLOW, SLOW])
+    clock.now = waiting.seen + idling.idle_timeout
+    assert set(idling.pause_idle()) == {running, waiting}
+    await paused(waiting)
+    await paused(running)
+    assert waiting.log.status.detail == IDLE and idling.training() == 0
+    await idling.owner_back(waiting)
+    assert waiting.status == "running"

@@ -1,0 +1,76 @@
+"""Experiments: one job per value of a single config field, all else alike (Contract 8).
+
+The lecture's hidden-size experiment trains the same run with n_h = 1, 2, 3, 4, 5, 20, 50
+and compares the accuracies. An experiment is only a record of which jobs it started and
+for which values; the jobs themselves are ordinary jobs of the manager (their token, their
+websocket, their exports). Experiments are kept in memory, a bounded number of them.
+"""
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class ExperimentNotFoundError(KeyError):
+    """No experiment has this id."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Which config field was varied, its values, and the job trained for each.
+
+    values[i] is the value of `vary` in the job jobs[i] (as JSON has it).
+    """
+
+    id: str
+    vary: str
+    values: tuple[Any, ...]
+    jobs: tuple[str, ...]
+
+
+class Experiments:
+    """The experiments of one server, at most `max_kept` of them once their jobs are gone.
+
+    `kept(job_id)` says whether a job still exists. Adding one beyond the bound drops the
+    oldest experiments whose jobs are all gone; one with a job left stays, so a running
+    experiment never loses its record (there are never more of those than jobs kept).
+    """
+
+    def __init__(self, max_kept: int, kept: Callable[[str], bool]) -> None:
+        self.max_kept = max_kept
+        self._kept = kept
+        self._experiments: dict[str, Experiment] = {}  # oldest first
+
+    def add(self, vary: str, values: Sequence[Any], jobs: Sequence[str]) -> Experiment:
+        """Record a new experiment: jobs[i] trains with `vary` set to values[i]."""
+        if len(values) != len(jobs):
+            raise ValueError(f"{len(values)} values for {len(jobs)} jobs")
+        self._make_room()
+        experiment = Experiment(self._new_id(), vary, tuple(values), tuple(jobs))
+        self._experiments[experiment.id] = experiment
+        return experiment
+
+    def get(self, experiment_id: str) -> Experiment:
+        """The experiment with this id; ExperimentNotFoundError otherwise."""
+        try:
+            return self._experiments[experiment_id]
+        except KeyError:
+            raise ExperimentNotFoundError(experiment_id) from None
+
+    def __len__(self) -> int:
+        return len(self._experiments)
+
+    def _make_room(self) -> None:
+        """Drop the oldest experiments whose jobs are all gone, until one more fits."""
+        excess = len(self._experiments) - self.max_kept + 1
+        if excess <= 0:
+            return
+        gone = [e.id for e in self._experiments.values() if not any(map(self._kept, e.jobs))]
+        for experiment_id in gone[:excess]:
+            del self._experiments[experiment_id]
+
+    def _new_id(self) -> str:
+        while (experiment_id := secrets.token_hex(6)) in self._experiments:
+            pass
+        return experiment_id
