@@ -193,7 +193,8 @@ export function renderEquations(root, { layerDims, m, mTrain, activation, optimi
   // No hidden layer: the course's logistic regression, written as it writes it (Z = W X + b).
   const single = n.length === 2;
   const names = single ? withoutLayerIndex : (html) => html;
-  const baseline = single ? " No hidden layer: logistic regression, the course's baseline." : "";
+  const kind = { binary: "logistic", multiclass: "softmax", regression: "linear" }[problem];
+  const baseline = single ? ` No hidden layer: ${kind} regression, the course's baseline.` : "";
   const part = parts(root);
   fill(part.summary, escape(summary + lambda + baseline));
   fill(part.forward, names(forward(n, m, activation, problem).join("")));

@@ -38,7 +38,8 @@ def test_page_loads_without_console_errors_or_off_host_requests(playground: Play
 def test_defaults_are_the_lectures_run(playground: Playground) -> None:
     playground.open()
     form = playground.page.evaluate(
-        "() => Object.fromEntries(new FormData(document.querySelector('#settings')))"
+        "() => { const data = new FormData(document.querySelector('#settings'));"
+        " return { ...Object.fromEntries(data), features: data.getAll('features').join() }; }"
     )
     assert form == {
         "learning_rate": "1.2",
@@ -47,6 +48,9 @@ def test_defaults_are_the_lectures_run(playground: Playground) -> None:
         "optimizer": "gd",
         "batch_size": "full",
         "l2": "0",
+        "l1": "0",
+        "n_classes": "2",
+        "features": "x1,x2",
         "iterations": "10000",
         "seed": "2",
         "speed": "500",
@@ -197,9 +201,11 @@ def test_a_shared_url_restores_its_settings(playground: Playground) -> None:
     playground.open("?" + "&".join(f"{k}={v}" for k, v in SHARED.items()))
 
     form = playground.page.evaluate(
-        "() => Object.fromEntries(new FormData(document.querySelector('#settings')))"
+        "() => { const data = new FormData(document.querySelector('#settings'));"
+        " return { ...Object.fromEntries(data), features: data.getAll('features').join() }; }"
     )
-    assert form == {k: v for k, v in SHARED.items() if k != "hidden_layers"}
+    shown = {k: v for k, v in SHARED.items() if k != "hidden_layers"}
+    assert form == {**shown, "l1": "0", "n_classes": "2", "features": "x1,x2"}
     assert playground.text("hidden-layer-count") == "2 hidden layers"
     assert [playground.text("units-1"), playground.text("units-2")] == ["3", "2"]
     assert "Z3 = W3 A2 + b3" in playground.text("equations")
