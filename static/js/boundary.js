@@ -127,13 +127,22 @@ export class BoundaryPlot {
     div.addEventListener("mouseleave", () => this.say(""));
   }
 
+  /** [x1, x2] of the plane under a pointer event, or null before the plot is laid out. */
+  planeAt(event) {
+    const full = this.div._fullLayout;
+    if (!full) return null;
+    const box = this.div.getBoundingClientRect();
+    return [
+      full.xaxis.p2l(event.clientX - box.left - full.xaxis._offset),
+      full.yaxis.p2l(event.clientY - box.top - full.yaxis._offset),
+    ];
+  }
+
   /** The readout: P(y=1) at the pointer, read from the picture drawn. */
   hover(event) {
-    const full = this.div._fullLayout;
-    if (!full || !this.readout) return;
-    const box = this.div.getBoundingClientRect();
-    const x1 = full.xaxis.p2l(event.clientX - box.left - full.xaxis._offset);
-    const x2 = full.yaxis.p2l(event.clientY - box.top - full.yaxis._offset);
+    const at = this.planeAt(event);
+    if (!at || !this.readout) return;
+    const [x1, x2] = at;
     if (this.unit) {
       this.say(`${this.unit.label} over the plane`);
       return;

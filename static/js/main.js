@@ -101,7 +101,7 @@ async function start() {
     { boundary, cost },
   );
 
-  const ownData = new OwnData($(".own-data"), $("#dataset-choices"), controls);
+  const ownData = new OwnData($(".own-data"), $("#dataset-choices"), controls, boundary);
   const { settings, jobId } = settingsFromUrl(window.location.search);
   controls.show(settings);
   ownData.tile(settings.dataset);

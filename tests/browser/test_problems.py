@@ -71,3 +71,38 @@ def test_own_points_refused_with_their_line_then_trained_on(playground: Playgrou
     assert job["config"]["dataset"].startswith("own-") and job["config"]["n_samples"] == 40
     # Only the refusal's own 422 reached the console.
     assert all("422" in error for error in playground.console_errors), playground.console_errors
+
+
+def test_points_clicked_onto_the_plot_are_trained_on(playground: Playground) -> None:
+    playground.open()
+    playground.page.locator('[data-testid="own-data"] summary').click()
+    box = playground.by_id("boundary-plot").bounding_box()
+    assert box
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    mouse, keyboard = playground.page.mouse, playground.page.keyboard
+
+    def click(dx: float, dy: float, shift: bool = False) -> None:
+        if shift:
+            keyboard.down("Shift")
+        mouse.click(cx + dx, cy + dy)
+        if shift:
+            keyboard.up("Shift")
+
+    for dx, dy, shift in [(-80, -40, False), (-90, 40, False), (80, -30, True), (90, 50, True)]:
+        click(dx, dy, shift)
+    rows = playground.by_id("own-data-text").input_value().strip().splitlines()
+    assert rows[0] == "x1,x2,label" and [row.split(",")[2] for row in rows[1:]] == [
+        "0",
+        "0",
+        "1",
+        "1",
+    ]
+    assert playground.plot("boundary-plot", "gd.data[0].x.length + gd.data[1].x.length") == 4
+    # A click with "click removes" takes the nearest point away.
+    playground.by_id("own-data-remove").check()
+    click(90, 50)
+    assert len(playground.by_id("own-data-text").input_value().strip().splitlines()) == 4
+    playground.click("own-data-send")
+    expect(playground.by_id("own-data-note")).to_contain_text("3 points, 2 classes")
+    job = playground.job(playground.train_to_the_end("done", "running"))
+    assert job["config"]["n_samples"] == 3
