@@ -97,6 +97,28 @@ function placement({ x_min, x_max, y_min, y_max, resolution }) {
   return { x: x_min - dx, y: y_max + dy, sizex: x_max - x_min + 2 * dx, sizey: y_max - y_min + 2 * dy };
 }
 
+// What the picture shows, for each problem (the plot's heading says it).
+const SHOWS = { binary: "P(y=1)", multiclass: "the most likely class, shaded by its P", regression: "the predicted value ŷ" };
+
+/** The heading and the class legend for a point set's problem (K classes: a swatch each). */
+function describeProblem(dataset) {
+  const problem = (dataset && dataset.problem) || "binary";
+  const what = document.querySelector('[data-testid="boundary-what"]');
+  if (what) what.textContent = SHOWS[problem];
+  const legend = document.querySelector('[data-testid="class-legend"]');
+  if (!legend) return;
+  const labels = problem === "multiclass" ? [...(dataset.train.y || []), ...((dataset.test && dataset.test.y) || [])] : [];
+  const K = labels.length ? Math.max(...labels) + 1 : 0;
+  legend.replaceChildren(
+    ...Array.from({ length: K }, (_, k) => {
+      const item = document.createElement("li");
+      item.innerHTML = `<span class="swatch" style="background:${CLASS_COLOURS[k % CLASS_COLOURS.length]}"></span> class ${k}`;
+      return item;
+    }),
+  );
+  legend.hidden = K === 0;
+}
+
 export class BoundaryPlot {
   /** Draws into `div`; `readout` (optional) shows P(y=1) under the pointer. */
   constructor(div, readout = null) {
@@ -256,6 +278,7 @@ export class BoundaryPlot {
   setData(dataset, runId) {
     this.run = runId || "none";
     const problem = (dataset && dataset.problem) || "binary";
+    describeProblem(dataset);
     if (problem === "binary") {
       const [train0, train1] = byClass(dataset && dataset.train);
       const [test0, test1] = byClass(dataset && dataset.test);

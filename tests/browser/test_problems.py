@@ -27,6 +27,9 @@ def test_three_classes_are_drawn_as_three_classes(playground: Playground) -> Non
     colours = playground.plot("boundary-plot", "gd.data[0].marker.color")
     assert len(set(colours)) == 3  # every training point in its class's colour
     assert "softmax(Z2)" in playground.text("equations")
+    legend = [item.strip() for item in playground.text("class-legend").split("\n")]
+    assert legend == ["class 0", "class 1", "class 2"]
+    assert playground.text("boundary-what") == "the most likely class, shaded by its P"
     playground.open("?dataset=flower")
     expect(playground.by_id("n-classes")).to_be_hidden()  # two classes only
 
@@ -82,11 +85,13 @@ def test_points_clicked_onto_the_plot_are_trained_on(playground: Playground) -> 
     mouse, keyboard = playground.page.mouse, playground.page.keyboard
 
     def click(dx: float, dy: float, shift: bool = False) -> None:
+        before = playground.by_id("own-data-text").input_value()
         if shift:
             keyboard.down("Shift")
         mouse.click(cx + dx, cy + dy)
         if shift:
             keyboard.up("Shift")
+        expect(playground.by_id("own-data-text")).not_to_have_value(before)  # taken in turn
 
     for dx, dy, shift in [(-80, -40, False), (-90, 40, False), (80, -30, True), (90, 50, True)]:
         click(dx, dy, shift)
