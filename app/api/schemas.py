@@ -57,6 +57,7 @@ GridSize = Annotated[int, Field(ge=2), _NUMBER]
 Noise = Annotated[float, Field(ge=0, le=5), _NUMBER]
 TestFraction = Annotated[float, Field(ge=0, le=0.9), _NUMBER]
 L2 = Annotated[float, Field(ge=0, le=10), _NUMBER]
+ProblemName = Literal["binary", "multiclass", "regression"]  # app.nn.problems.PROBLEMS
 ClassCount = Annotated[int, Field(ge=datasets.MIN_CLASSES, le=datasets.MAX_CLASSES), _NUMBER]
 Feature = Annotated[str, Strict(), Field(json_schema_extra={"enum": list(FEATURES)})]
 LearningRate = Annotated[float, Field(gt=0, le=1000), _NUMBER]
@@ -140,8 +141,7 @@ class JobCreate(BaseModel):
         # An own dataset's classes are its labels': n_classes is not asked of it.
         name = info.data.get("dataset", "")
         if K not in (None, datasets.MIN_CLASSES) and name not in datasets.MULTICLASS:
-            sets = ", ".join(datasets.MULTICLASS)
-            raise ValueError(f"n_classes is for the multi-class datasets ({sets}), not {name}")
+            raise ValueError(datasets.not_multiclass(name))
         return K
 
     @field_validator("learner")
@@ -217,7 +217,7 @@ class JobConfig(BaseModel):
     l1: float
     n_classes: int | None
     features: list[str]
-    problem: Literal["binary", "multiclass", "regression"]
+    problem: ProblemName
     grid: int
     speed: float | None
     start_paused: bool
@@ -378,7 +378,7 @@ class DatasetInfo(BaseModel):
     """
 
     name: str
-    problem: Literal["binary", "multiclass", "regression"]
+    problem: ProblemName
     n_samples: int
     noise: float
     seed: int
@@ -389,7 +389,7 @@ class DatasetCreated(BaseModel):
     """A learner's dataset, kept: its name works as `dataset` in any job config."""
 
     name: str
-    problem: Literal["binary", "multiclass", "regression"]
+    problem: ProblemName
     n_samples: int
     n_classes: int | None
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from app.jobs.log import Measure, finite_or_none
 from app.nn import grid
+from app.nn.features import DEFAULT as DEFAULT_FEATURES
 from app.nn.trainer import Trainer
 
 
@@ -50,7 +51,7 @@ class Painter:
         neuron_resolution: int,
         *,
         problem: str = "binary",
-        features: tuple[str, ...] = ("x1", "x2"),
+        features: tuple[str, ...] = DEFAULT_FEATURES,
         Y: np.ndarray | None = None,
     ) -> None:
         self.grid = grid.DecisionGrid(grid.bounds(X), resolution, features)

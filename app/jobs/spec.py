@@ -159,22 +159,19 @@ class DataSplit:
             {
                 "name": name,
                 "problem": problem,
-                "train": _points(self.X_train, self.Y_train),
-                "test": _points(self.X_test, self.Y_test),
+                "train": _points(self.X_train, self.Y_train, problem),
+                "test": _points(self.X_test, self.Y_test, problem),
             },
             separators=(",", ":"),
         )
 
 
-def _points(X: np.ndarray, Y: np.ndarray) -> dict[str, list[Any]]:
+def _points(X: np.ndarray, Y: np.ndarray, problem: str) -> dict[str, list[Any]]:
     return {
         "x1": X[0].tolist(),
         "x2": X[1].tolist(),
         # Classes as integers; a regression's values as they are (6 digits).
-        "y": Y[0].astype(int).tolist() if _classes(Y) else [float(f"{y:.6g}") for y in Y[0]],
+        "y": [float(f"{y:.6g}") for y in Y[0]]
+        if problem == "regression"
+        else Y[0].astype(int).tolist(),
     }
-
-
-def _classes(Y: np.ndarray) -> bool:
-    """Whether the labels Y are classes (whole numbers), not a regression's values."""
-    return bool(np.all(np.rint(Y) == Y))

@@ -292,6 +292,11 @@ def problem_of(name: str) -> str:
     return "regression" if name in REGRESSION_MAKERS else "binary"
 
 
+def not_multiclass(name: str) -> str:
+    """Why n_classes is refused for dataset `name`."""
+    return f"n_classes is for the multi-class datasets ({', '.join(MULTICLASS)}), not {name}"
+
+
 def kind_of(name: str) -> str:
     """The problem a dataset states in the datasets list: "multiclass" for the sets that
     take n_classes (with two classes they train as the lecture's binary problem: softmax
@@ -328,9 +333,7 @@ def make(
     if n_classes is None or (n_classes == 2 and name not in REGRESSION_MAKERS):
         return makers[name](*args)
     if name not in MULTICLASS:
-        raise ValueError(
-            f"n_classes is for the multi-class datasets ({', '.join(MULTICLASS)}), not {name}"
-        )
+        raise ValueError(not_multiclass(name))
     if not _is_int(n_classes) or not MIN_CLASSES <= n_classes <= min(MAX_CLASSES, args[0]):
         top = min(MAX_CLASSES, args[0])
         raise ValueError(

@@ -174,11 +174,7 @@ class DecisionGrid:
     def outputs(self, parameters: Parameters, activation: str, problem: str) -> Array:
         """A[L] at every grid point: (n[L], R*R), with the problem's output g[L]."""
         layers = _layers(parameters, len(self.features), outputs=None)
-        ZL = self._forward(layers, activation)
-        if problem == "binary":
-            _sigmoid_(ZL)
-            return ZL
-        return problems.get(problem).output(ZL)
+        return problems.get(problem).output(self._forward(layers, activation))
 
     def _forward(self, layers: list[tuple[Array, Array]], activation: str) -> Array:
         """Z[L] at every grid point: (n[L], R*R), the hidden layers through g."""

@@ -3,6 +3,7 @@ and a learner's own data (POST /api/datasets), kept under a name a job and a lin
 
 import base64
 import json
+import typing
 import warnings
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,10 @@ import numpy as np
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
+from app.api.schemas import ProblemName
 from app.config import Settings
 from app.main import create_app
+from app.nn import problems
 from tests.conftest import read_until_closed
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
@@ -276,3 +279,7 @@ def test_a_preview_of_k_classes_and_its_refusal(client):
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "n_classes"]
     assert client.get("/api/datasets/own-0123456789ab").status_code == 404
+
+
+def test_the_api_names_the_problems_the_engine_has():
+    assert typing.get_args(ProblemName) == tuple(problems.PROBLEMS)
