@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     DEFAULT_GRID: int = Field(default=100, ge=2)
 
     # Experiments (POST /api/experiments): the most values (one job each) in one, and how
-    # many are kept in memory (beyond it the oldest whose jobs are all gone are dropped).
+    # many are kept, with their jobs (beyond it the oldest whose jobs are all gone are dropped).
     MAX_EXPERIMENT_VALUES: int = Field(default=10, ge=1)
     MAX_EXPERIMENTS: int = Field(default=100, ge=1)
 

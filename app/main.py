@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         manager.load_stored()  # the last server's jobs, finished (or interrupted)
         app.state.manager = manager
-        app.state.experiments = Experiments(settings.MAX_EXPERIMENTS, kept=manager.has)
+        app.state.experiments = Experiments(settings.MAX_EXPERIMENTS, kept=manager.has, store=store)
         app.state.checking = anyio.Lock()  # gradient checks run one at a time
         # Jobs whose owner's page has closed pause on a timer, not only when places run out.
         idle_check = asyncio.create_task(manager.check_idle())

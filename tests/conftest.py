@@ -41,8 +41,10 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+def app(settings: Settings, data_dir: Path) -> FastAPI:
+    # A test's own Settings(...) in a parametrize was made at import, before data_dir set
+    # the variable: it too keeps its jobs in the test's folder, not the user's.
+    return create_app(settings.model_copy(update={"DATA_DIR": data_dir}))
 
 
 @pytest.fixture

@@ -8,7 +8,15 @@ from starlette.requests import HTTPConnection
 
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.limits import ReadableErrorsRoute, engine_error, too_many
-from app.api.owners import OwnersDep, TokensDep, client_jobs, client_of, make_room_for, note_owner
+from app.api.owners import (
+    OwnersDep,
+    TokensDep,
+    client_jobs,
+    client_of,
+    experiment_over_client_limits,
+    make_room_for,
+    note_owner,
+)
 from app.api.schemas import (
     ExperimentCreate,
     ExperimentCreated,
@@ -54,7 +62,8 @@ async def create_experiment(
 
     The jobs train as places free up: those beyond GRADLIVE_MAX_RUNNING_JOBS wait, queued,
     rather than being refused, so a class can run the lecture's experiment at once. 429
-    only when the server could not keep them all (GRADLIVE_MAX_JOBS). The answer's `token`
+    when the server could not keep them all (GRADLIVE_MAX_JOBS), or when the client's
+    unfinished jobs would pass its share (see experiment_over_client_limits). The answer's `token`
     steers every job of the experiment; it is never shown again.
     """
     configs, errors = body.configs(settings)
@@ -63,6 +72,8 @@ async def create_experiment(
     owners.keep_only(j.id for j in manager.list())
     client = client_of(request, settings)
     mine = client_jobs(owners, manager, client)
+    if full := experiment_over_client_limits(mine, len(configs), settings):
+        raise too_many(TooManyJobsError(full, settings.RETRY_AFTER))
     token, owner_hash = new_token()
     specs = [config.spec(settings) for config in configs]
     try:

@@ -69,6 +69,26 @@ def over_client_limits(mine: list[Job], settings: Settings) -> str:
     return ""
 
 
+def experiment_over_client_limits(mine: list[Job], count: int, settings: Settings) -> str:
+    """Why a client with jobs `mine` may not start an experiment of `count` jobs, or "".
+
+    One experiment always fits a client with no unfinished job, however many values it
+    has (up to GRADLIVE_MAX_EXPERIMENT_VALUES); a second one, while the first still
+    trains, only within the client's share, so nobody can queue the server full.
+    """
+    active = sum(not job.final for job in mine)
+    share = settings.MAX_ACTIVE_JOBS_PER_CLIENT
+    bound = max(share, settings.MAX_EXPERIMENT_VALUES)
+    if not share or active + count <= bound:
+        return ""
+    return (
+        f"You have {active} unfinished jobs on this server: {count} more would pass the "
+        f"{bound} one client may have (GRADLIVE_MAX_ACTIVE_JOBS_PER_CLIENT, or "
+        "GRADLIVE_MAX_EXPERIMENT_VALUES for an experiment): stop some of yours, or wait "
+        "for them to end, then try again."
+    )
+
+
 async def make_room_for(
     manager: JobManager, mine: list[Job], settings: Settings, count: int = 1
 ) -> None:

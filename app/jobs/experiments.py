@@ -3,13 +3,14 @@
 The lecture's hidden-size experiment trains the same run with n_h = 1, 2, 3, 4, 5, 20, 50
 and compares the accuracies. An experiment is only a record of which jobs it started and
 for which values; the jobs themselves are ordinary jobs of the manager (their token, their
-websocket, their exports). Experiments are kept in memory, a bounded number of them.
+websocket, their exports). A bounded number of experiments are kept in memory, and each
+in the store as well when there is one, so that a restart keeps them with their jobs.
 """
 
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 class ExperimentNotFoundError(KeyError):
@@ -29,6 +30,16 @@ class Experiment:
     jobs: tuple[str, ...]
 
 
+class ExperimentStore(Protocol):
+    """Where experiments outlive the server (app.jobs.store.JobStore)."""
+
+    def keep_experiment(self, experiment: Experiment) -> None: ...
+
+    def forget_experiment(self, experiment_id: str) -> None: ...
+
+    def experiments(self) -> list[Experiment]: ...
+
+
 class Experiments:
     """The experiments of one server, at most `max_kept` of them once their jobs are gone.
 
@@ -37,10 +48,15 @@ class Experiments:
     experiment never loses its record (there are never more of those than jobs kept).
     """
 
-    def __init__(self, max_kept: int, kept: Callable[[str], bool]) -> None:
+    def __init__(
+        self, max_kept: int, kept: Callable[[str], bool], store: ExperimentStore | None = None
+    ) -> None:
         self.max_kept = max_kept
         self._kept = kept
+        self._store = store
         self._experiments: dict[str, Experiment] = {}  # oldest first
+        for experiment in store.experiments() if store else []:
+            self._experiments[experiment.id] = experiment  # the last server's
 
     def add(self, vary: str, values: Sequence[Any], jobs: Sequence[str]) -> Experiment:
         """Record a new experiment: jobs[i] trains with `vary` set to values[i]."""
@@ -49,6 +65,8 @@ class Experiments:
         self._make_room()
         experiment = Experiment(self._new_id(), vary, tuple(values), tuple(jobs))
         self._experiments[experiment.id] = experiment
+        if self._store is not None:
+            self._store.keep_experiment(experiment)
         return experiment
 
     def get(self, experiment_id: str) -> Experiment:
@@ -69,6 +87,8 @@ class Experiments:
         gone = [e.id for e in self._experiments.values() if not any(map(self._kept, e.jobs))]
         for experiment_id in gone[:excess]:
             del self._experiments[experiment_id]
+            if self._store is not None:
+                self._store.forget_experiment(experiment_id)
 
     def _new_id(self) -> str:
         while (experiment_id := secrets.token_hex(6)) in self._experiments:

@@ -15,6 +15,8 @@ parameters, its owner's token hash) and a few rows of `segments`: each save appe
 costs since the last one as one float64 blob and the frames (about 20 a second) as
 another, never a row per iteration. Reads (at startup, and for a job no longer in
 memory) go through a connection of their own: in WAL mode they never wait for the writer.
+An experiment (app.jobs.experiments) is one row of `experiments`, saved when it is made:
+its jobs' ids and values.
 """
 
 import io
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from app.jobs.experiments import Experiment
 from app.jobs.log import (
     FINAL_STATUSES,
     Cursor,
@@ -76,6 +79,12 @@ CREATE TABLE IF NOT EXISTS segments (
     costs BLOB NOT NULL,        -- float64, little-endian: one per iteration
     frames BLOB NOT NULL,       -- float64 rows of FRAME_FIELDS: one per frame
     PRIMARY KEY (job_id, seq)
+);
+CREATE TABLE IF NOT EXISTS experiments (
+    id TEXT PRIMARY KEY,
+    vary TEXT NOT NULL,         -- the config field varied
+    vals TEXT NOT NULL,         -- its values, a JSON list in the order of jobs
+    jobs TEXT NOT NULL          -- the jobs' ids, a JSON list (a job may be gone since)
 );
 """
 # What the store keeps of each frame: the snapshot's whole-set, test and learning-rate
@@ -182,6 +191,28 @@ class JobStore:
             self._unsaved.pop(job_id, None)
         self._queue.put(("forget", job_id))
 
+    def keep_experiment(self, experiment: Experiment) -> None:
+        """Save a new experiment (which jobs it started, for which values)."""
+        self._queue.put(("experiment", experiment))
+
+    def forget_experiment(self, experiment_id: str) -> None:
+        """Delete an experiment's record (its jobs are not touched)."""
+        self._queue.put(("forget-experiment", experiment_id))
+
+    def experiments(self) -> list[Experiment]:
+        """Every stored experiment, oldest first."""
+        with self._lock:
+            rows = self._reader.execute("SELECT * FROM experiments ORDER BY rowid").fetchall()
+        return [
+            Experiment(
+                row["id"],
+                row["vary"],
+                tuple(json.loads(row["vals"])),
+                tuple(json.loads(row["jobs"])),
+            )
+            for row in rows
+        ]
+
     def flush(self, timeout: float = 10.0) -> bool:
         """Save everything not yet saved, and wait for it; False if it took too long."""
         done = threading.Event()
@@ -261,6 +292,10 @@ class JobStore:
                 if self._guard(_delete, connection, arg):
                     with self._lock:
                         self._forgotten.discard(arg)
+            elif op == "experiment":
+                self._guard(_save_experiment, connection, arg)
+            elif op == "forget-experiment":
+                self._guard(_delete_experiment, connection, arg)
             elif op in ("save", "flush", "close"):
                 self._save(connection, tracked, list(tracked))
                 next_save = time.monotonic() + self.save_interval
@@ -416,6 +451,22 @@ def _prune(connection: sqlite3.Connection, max_jobs: int) -> None:
 
 def _delete(connection: sqlite3.Connection, job_id: str) -> None:
     connection.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+
+def _save_experiment(connection: sqlite3.Connection, experiment: Experiment) -> None:
+    connection.execute(
+        "INSERT OR REPLACE INTO experiments (id, vary, vals, jobs) VALUES (?, ?, ?, ?)",
+        (
+            experiment.id,
+            experiment.vary,
+            json.dumps(experiment.values),
+            json.dumps(experiment.jobs),
+        ),
+    )
+
+
+def _delete_experiment(connection: sqlite3.Connection, experiment_id: str) -> None:
+    connection.execute("DELETE FROM experiments WHERE id = ?", (experiment_id,))
 
 
 def _mark_interrupted(connection: sqlite3.Connection, job_ids: frozenset[str]) -> None:

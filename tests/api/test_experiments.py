@@ -201,3 +201,54 @@ def test_the_lectures_hidden_size_experiment_runs_with_the_default_limits():
     accuracy = {job["value"][0]: job["metrics"]["train_accuracy"] for job in experiment["jobs"]}
     for n_h, expected in NOTEBOOK_ACCURACY.items():
         assert accuracy[n_h] == pytest.approx(expected, abs=0.011), n_h
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(
+            MAX_RUNNING_JOBS=4,
+            MAX_JOBS=10,
+            MAX_ACTIVE_JOBS_PER_CLIENT=2,
+            MAX_EXPERIMENT_VALUES=3,
+            RETRY_AFTER=7,
+        )
+    ],
+)
+async def test_a_second_experiment_past_the_clients_share_is_429_until_the_first_ends(
+    client, app, settings
+):
+    body = {"base": SLOW, "vary": "seed", "values": [1, 2, 3]}
+    first = await client.post("/api/experiments", json=body)
+    assert first.status_code == 201, first.text  # one experiment fits, beyond the share
+    refused = await client.post("/api/experiments", json={**body, "values": [4]})
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "7"
+    detail = refused.json()["detail"]
+    assert "3 unfinished jobs" in detail and "GRADLIVE_MAX_ACTIVE_JOBS_PER_CLIENT" in detail
+    assert len(app.state.manager.list()) == 3  # nothing more was kept
+    own = bearer(first.json()["token"])
+    for job_id in first.json()["jobs"]:
+        stopped = await client.post(
+            f"/api/jobs/{job_id}/control", json={"action": "stop"}, headers=own
+        )
+        assert stopped.json()["status"] == "stopped"
+    again = await client.post("/api/experiments", json={**body, "values": [4]})
+    assert again.status_code == 201, again.text
+
+
+async def test_an_experiment_outlives_a_restart_of_the_server(settings):
+    body = {"base": FAST, "vary": "learning_rate", "values": [0.5, 2]}
+    with TestClient(create_app(settings)) as client:
+        created = client.post("/api/experiments", json=body).json()
+        url = f"/api/experiments/{created['id']}"
+        end = time.monotonic() + DEADLINE
+        while not all_final(before := client.get(url).json()):
+            assert time.monotonic() < end, before
+            time.sleep(0.02)
+    with TestClient(create_app(settings)) as client:  # a new server on the same data dir
+        after = client.get(url).json()
+        assert after == before
+        assert [job["status"] for job in after["jobs"]] == ["done", "done"]
+        own = bearer(created["token"])
+        assert client.delete(f"/api/jobs/{created['jobs'][0]}", headers=own).status_code == 204
+        assert client.get(url).json()["jobs"][0]["status"] == "deleted"
