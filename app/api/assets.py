@@ -60,6 +60,7 @@ def page_urls(static_dir: Path) -> dict[str, Any]:
         "room_css": versioned(static_dir, "css/room.css"),
         "room": versioned(static_dir, "js/room.js"),
         "runs": versioned(static_dir, "js/runspage.js"),
+        "experiment": versioned(static_dir, "js/experimentpage.js"),
         "plotly": f"vendor/plotly/{PLOTLY}?v={content_hash(static_dir / 'vendor/plotly' / PLOTLY)}",
         "import_map": {
             "imports": {f"./static/{m}": f"./{versioned(static_dir, m)}" for m in modules}

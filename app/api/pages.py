@@ -1,5 +1,5 @@
-"""The playground page (GET /) and the teacher's room (GET /room); app.api.assets serves
-their files."""
+"""The playground page (GET /), the teacher's room (GET /room), the runs page (GET /runs)
+and the experiment page (GET /experiment); app.api.assets serves their files."""
 
 import dataclasses
 import functools
@@ -47,6 +47,13 @@ async def read_runs(request: Request, settings: SettingsDep) -> Any:
     """Your runs as the server keeps them: reopen, download or delete each one."""
     context = {"version": __version__, "assets": assets.page_urls(settings.STATIC_DIR)}
     return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "runs.html", context)
+
+
+@router.get("/experiment", response_class=HTMLResponse, include_in_schema=False)
+async def read_experiment(request: Request, settings: SettingsDep) -> Any:
+    """Runs side by side: an experiment's (?id=) or any runs compared (?jobs=a,b,...)."""
+    context = {"version": __version__, "assets": assets.page_urls(settings.STATIC_DIR)}
+    return _templates(settings.TEMPLATES_DIR).TemplateResponse(request, "experiment.html", context)
 
 
 def job_defaults(settings: Settings) -> dict[str, Any]:

@@ -211,3 +211,44 @@ export async function createDataset(csv, regression = false) {
   const message = Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : errorMessage(response.status, data);
   throw new ApiError(response.status, message);
 }
+
+/** GET /api/experiments/{id}: {id, vary, values, jobs: [{id, value, status, iteration, metrics}]}. */
+export function getExperiment(id) {
+  return request("GET", `api/experiments/${encodeURIComponent(id)}`);
+}
+
+// The experiments this browser started, newest last, for the runs page to reopen: the
+// server keeps them, but lists none (an id is all a viewer needs).
+const EXPERIMENTS_KEY = "gradlive.experiments";
+const MAX_EXPERIMENTS = 50;
+
+/** The experiments this browser started: [{id, vary, values, created_at}], oldest first. */
+export function ownedExperiments() {
+  try {
+    const list = JSON.parse(storage()?.getItem(EXPERIMENTS_KEY) || "[]");
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+function keepExperiment(entry) {
+  const list = [...ownedExperiments().filter((e) => e.id !== entry.id), entry].slice(-MAX_EXPERIMENTS);
+  try {
+    storage()?.setItem(EXPERIMENTS_KEY, JSON.stringify(list));
+  } catch {
+    // a full or refused storage: the experiment is still reachable by its link
+  }
+}
+
+/**
+ * POST /api/experiments ({base, vary, values}): one job per value (Contract 8). Its token
+ * is kept for each of its jobs, so this browser steers them as its own; resolves to {id, jobs}.
+ */
+export async function createExperiment({ base, vary, values }) {
+  const body = { base: { ...base, learner: learnerName() }, vary, values };
+  const { token, ...created } = await request("POST", "api/experiments", body);
+  for (const id of created.jobs) keepToken(id, token);
+  keepExperiment({ id: created.id, vary, values, created_at: new Date().toISOString() });
+  return created;
+}

@@ -8,6 +8,7 @@ import { Controls, setDefaults, setLimits, settingsFromUrl } from "./controls.js
 import { CostChart } from "./costchart.js";
 import { drawPreviews, takeNoise } from "./datasets.js";
 import { Downloads } from "./downloads.js";
+import { ExperimentForm } from "./experimentform.js";
 import { checkSlot } from "./equations.js";
 import { GradCheck } from "./gradcheck.js";
 import { HiddenSpace } from "./hiddenspace.js";
@@ -74,7 +75,10 @@ async function start() {
       downloads.show(runs.currentId); // the watched run's exports
     },
     onRow: (run) => runsPanel.update(run),
-    onOverlays: () => cost.setOverlays(runs.overlays()),
+    onOverlays: () => {
+      cost.setOverlays(runs.overlays());
+      runsPanel.showSideBySide(runs.currentId, runs.overlays());
+    },
   });
   window.addEventListener("pagehide", () => runs.save());
 
@@ -101,6 +105,7 @@ async function start() {
     { boundary, cost },
   );
 
+  new ExperimentForm($('[data-testid="experiment-panel"]'), controls);
   const ownData = new OwnData($(".own-data"), $("#dataset-choices"), controls, boundary);
   const { settings, jobId } = settingsFromUrl(window.location.search);
   controls.show(settings);

@@ -10,11 +10,11 @@ const canvas = document.createElement("canvas");
 // The colour scale as one 32-bit RGBA word a byte: a pixel is one store, not four.
 const COLOURS = new Uint32Array(LUT.buffer);
 
-/** PNG data URL of r x r bytes on the colour scale; byte row 0 is the bottom of the plane. */
-export function bytesToImage(bytes, r, colours = COLOURS) {
-  canvas.width = r;
-  canvas.height = r;
-  const context = canvas.getContext("2d");
+/** Paint r x r bytes on the colour scale into `target` (a canvas, made r x r); byte row 0 is the bottom of the plane. */
+function paint(target, bytes, r, colours = COLOURS) {
+  target.width = r;
+  target.height = r;
+  const context = target.getContext("2d");
   const image = context.createImageData(r, r);
   const pixels = new Uint32Array(image.data.buffer);
   for (let i = 0; i < r; i += 1) {
@@ -22,6 +22,11 @@ export function bytesToImage(bytes, r, colours = COLOURS) {
     for (let j = 0; j < r; j += 1) pixels[top + j] = colours[bytes[i * r + j]];
   }
   context.putImageData(image, 0, 0);
+}
+
+/** PNG data URL of r x r bytes on the colour scale; byte row 0 is the bottom of the plane. */
+export function bytesToImage(bytes, r, colours = COLOURS) {
+  paint(canvas, bytes, r, colours);
   return canvas.toDataURL();
 }
 
@@ -31,7 +36,7 @@ export function bytesToImage(bytes, r, colours = COLOURS) {
  * byte is class * 32 + confidence / 8, so one 256-colour table draws every (class, shade).
  */
 const SHADES = 32;
-function classImage(classes, confidence, K, r) {
+function classColours(K) {
   const table = new Uint8ClampedArray(256 * 4);
   for (let k = 0; k < Math.min(K, 8); k += 1) {
     for (let s = 0; s < SHADES; s += 1) {
@@ -40,8 +45,23 @@ function classImage(classes, confidence, K, r) {
       table.set([...classRgb(k, share), 255], 4 * (k * SHADES + s));
     }
   }
-  const cells = classes.map((k, n) => k * SHADES + Math.min(SHADES - 1, confidence[n] >> 3));
-  return bytesToImage(cells, r, new Uint32Array(table.buffer));
+  return new Uint32Array(table.buffer);
+}
+
+function classCells(classes, confidence) {
+  return classes.map((k, n) => k * SHADES + Math.min(SHADES - 1, confidence[n] >> 3));
+}
+
+function classImage(classes, confidence, K, r) {
+  return bytesToImage(classCells(classes, confidence), r, classColours(K));
+}
+
+/** Paint a boundary message's picture into `target`, one pixel a grid point (an experiment's tiles). */
+export function paintBoundary(target, boundary) {
+  const bytes = decodeBytes(boundary.z);
+  const r = boundary.resolution;
+  if (!boundary.classes) paint(target, bytes, r); // P(y=1), or a value on its scale
+  else paint(target, classCells(bytes, decodeBytes(boundary.confidence)), r, classColours(boundary.classes));
 }
 
 let lastBoundary = null;

@@ -3,7 +3,7 @@
 import { BLUE, CLASS_COLOURS, ORANGE, scaleColour } from "./palette.js";
 
 /** Each point's colour: its class's (two: orange and blue), or a regression's value's. */
-function colourer(points, problem) {
+export function colourer(points, problem) {
   if (problem === "regression") {
     const scale = Math.max(1e-9, ...points.y.map((y) => Math.abs(y)));
     return (y) => scaleColour((y + scale) / (2 * scale));

@@ -9,6 +9,7 @@ import { isFinal, learnerOf, settingsLine } from "./roomcards.js";
 const REFRESH_MS = 5000; // while a run is unfinished, the list is read again this often
 const CONFIRM_MS = 4000; // how long "Delete?" waits for its second click
 const FILES = ["parameters.json", "history.csv", "script.py"];
+const MAX_COMPARED = 10; // as many runs as an experiment may have
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -50,6 +51,9 @@ class RunsPage {
     $('[data-testid="runs-every-label"]').hidden = !this.admin;
     this.every.addEventListener("change", () => this.load());
     this.jobs = [];
+    this.compared = new Set(); // the ids ticked to see side by side
+    this.sideBySide = $('[data-testid="runs-side-by-side"]');
+    this.showExperiments();
     setInterval(() => {
       if (document.visibilityState === "visible" && this.jobs.some((job) => !isFinal(job))) this.load();
     }, REFRESH_MS);
@@ -71,12 +75,60 @@ class RunsPage {
     this.empty.hidden = jobs.length > 0;
     this.table.hidden = jobs.length === 0;
     this.body.replaceChildren(...jobs.map((job) => this.row(job)));
+    this.linkCompared();
+  }
+
+  /** The experiments this browser started, newest first, each a link to its page. */
+  showExperiments() {
+    const list = api.ownedExperiments().reverse();
+    const section = $('[data-testid="runs-experiments"]');
+    section.hidden = list.length === 0;
+    section.querySelector("ul").replaceChildren(
+      ...list.map((experiment) => {
+        const item = element("li");
+        const link = element("a", "", `${experiment.vary} over ${experiment.values.length} values`);
+        link.href = `experiment?id=${encodeURIComponent(experiment.id)}`;
+        link.dataset.testid = "runs-experiment";
+        const when = new Date(experiment.created_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+        item.append(link, element("span", "muted", ` · ${when}`));
+        return item;
+      }),
+    );
+  }
+
+  /** A tick that puts the run in the side-by-side view (up to MAX_COMPARED). */
+  compareBox(job) {
+    const td = element("td");
+    const box = element("input");
+    box.type = "checkbox";
+    box.dataset.testid = "runs-compare";
+    box.checked = this.compared.has(job.id);
+    box.setAttribute("aria-label", `Compare the run of ${settingsLine(job.config)}`);
+    box.addEventListener("change", () => {
+      if (box.checked && this.compared.size >= MAX_COMPARED) {
+        box.checked = false;
+        this.say(`At most ${MAX_COMPARED} runs side by side.`, "error");
+        return;
+      }
+      if (box.checked) this.compared.add(job.id);
+      else this.compared.delete(job.id);
+      this.linkCompared();
+    });
+    td.append(box);
+    return td;
+  }
+
+  linkCompared() {
+    const ids = this.jobs.map((job) => job.id).filter((id) => this.compared.has(id));
+    this.sideBySide.hidden = ids.length < 2;
+    this.sideBySide.href = `experiment?jobs=${ids.reverse().map(encodeURIComponent).join(",")}`;
   }
 
   row(job) {
     const tr = element("tr");
     tr.dataset.testid = "runs-row";
     tr.dataset.job = job.id;
+    tr.append(this.compareBox(job));
     const started = new Date(job.created_at);
     const cells = [
       started.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }),

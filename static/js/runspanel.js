@@ -62,6 +62,14 @@ export class RunsPanel {
     this.frame = 0;
   }
 
+  /** Link the current run and those drawn over its chart (`overlays`) side by side, when two or more. */
+  showSideBySide(currentId, overlays) {
+    const link = this.root.querySelector("[data-testid=runs-side-by-side]");
+    const ids = [currentId, ...overlays.map((run) => run.id)].filter(Boolean);
+    link.hidden = ids.length < 2;
+    link.href = `experiment?jobs=${ids.map(encodeURIComponent).join(",")}`;
+  }
+
   /** Redraw every row (runs newest first; `currentId` is the run being watched). */
   render(runs, currentId) {
     // The rows are rebuilt: keep the keyboard focus on the same control of the same run.
