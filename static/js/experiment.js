@@ -5,7 +5,7 @@
 
 import { FONT, OVERLAY_STYLES, plotConfig, throttledDraw } from "./chartstyle.js";
 import { decimate } from "./costchart.js";
-import { formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
+import { formatCost, formatCount, formatScore, iterationsDone } from "./format.js";
 import { BoundaryTile } from "./tiles.js";
 
 const DRAW_MS = 250; // the cost chart is drawn at most this often: several runs stream into it
@@ -52,19 +52,6 @@ export function sharedSettings(configs) {
     .join(" · ");
 }
 
-/** The train column: accuracy, or R² for a regression (its accuracy is null). */
-function trainScore(metrics) {
-  if (!metrics) return "—";
-  if (metrics.train_accuracy === null && Number.isFinite(metrics.train_r2)) return `R² ${metrics.train_r2.toFixed(3)}`;
-  return formatPercent(metrics.train_accuracy);
-}
-
-function testScore(metrics) {
-  if (!metrics) return "—";
-  if (metrics.test_accuracy === null && Number.isFinite(metrics.test_r2)) return `R² ${metrics.test_r2.toFixed(3)}`;
-  return formatPercent(metrics.test_accuracy);
-}
-
 /** A table row's cells for one run as REST reads it ({status, iteration, metrics}). */
 export function rowCells(title, run) {
   const metrics = run.metrics;
@@ -73,8 +60,8 @@ export function rowCells(title, run) {
     run.status,
     run.iteration === null ? "—" : formatCount(iterationsDone(run.iteration, run.status === "diverged")),
     formatCost(metrics ? metrics.cost : null),
-    trainScore(metrics),
-    testScore(metrics),
+    formatScore(metrics, "train"),
+    formatScore(metrics, "test"),
   ];
 }
 
@@ -156,7 +143,7 @@ export class RunsSideBySide {
 
   /** The table and the tiles' captions from the runs as REST reads them ({status, iteration, metrics}), in order. */
   showRows(runs) {
-    runs.forEach((run, i) => this.tiles[i].setStatus(`${run.status} · train ${trainScore(run.metrics)}`));
+    runs.forEach((run, i) => this.tiles[i].setStatus(`${run.status} · train ${formatScore(run.metrics, "train")}`));
     const rows = runs.map((run, i) => {
       const tr = document.createElement("tr");
       tr.dataset.testid = "experiment-row";

@@ -29,6 +29,23 @@ export function formatPercent(fraction) {
   return `${(100 * fraction).toFixed(2)}%`;
 }
 
+/** R² to three decimals: "R² 0.912"; "—" when unknown. */
+export function formatR2(r2) {
+  return r2 === null || r2 === undefined || !Number.isFinite(r2) ? DASH : `R² ${r2.toFixed(3)}`;
+}
+
+/**
+ * A run's score on one split: its accuracy, or for a regression (whose accuracy is null)
+ * its R², said so. `split` is "train" or "test"; `metrics` as REST and progress have them.
+ */
+export function formatScore(metrics, split) {
+  if (!metrics) return DASH;
+  const r2 = metrics[`${split}_r2`];
+  const accuracy = metrics[`${split}_accuracy`];
+  if ((accuracy === null || accuracy === undefined) && r2 !== null && r2 !== undefined) return formatR2(r2);
+  return formatPercent(accuracy);
+}
+
 // One formatter for every count: making one per call is slow (the run bar counts 15 times a second).
 const COUNT = new Intl.NumberFormat("en-US");
 

@@ -45,7 +45,7 @@ async function start() {
   const walk = new Walkthrough(checkSlot($("#equations")).querySelector(".gradcheck-head"), {
     onStep: (steps) => session.step(steps),
   });
-  const downloads = new Downloads($("#downloads"));
+  const downloads = new Downloads($("#downloads"), (text) => runBar.say(text, "error"));
   const inside = new InsideViews(network, boundary);
   const hiddenSpace = new HiddenSpace($("#hidden-space"));
 

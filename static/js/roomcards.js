@@ -2,7 +2,7 @@
 // the teacher's pointer stays where it is while the numbers change.
 
 import { decodeBytes } from "./decode.js";
-import { NOT_FINITE, formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
+import { NOT_FINITE, formatCost, formatCount, formatScore, iterationsDone } from "./format.js";
 import { LUT } from "./palette.js";
 
 const FINAL = new Set(["done", "stopped", "diverged", "failed", "interrupted"]);
@@ -122,8 +122,8 @@ export class RoomCards {
     parts.settings.textContent = settingsLine(job.config);
     parts.iteration.textContent = formatCount(iterationsDone(job.iteration, job.status === "diverged"));
     parts.cost.textContent = shownCost(job);
-    parts.train.textContent = formatPercent(job.metrics.train_accuracy);
-    parts.test.textContent = formatPercent(job.metrics.test_accuracy);
+    parts.train.textContent = formatScore(job.metrics, "train");
+    parts.test.textContent = formatScore(job.metrics, "test");
     const paused = job.status === "paused";
     parts.pause.textContent = paused ? "Resume" : "Pause";
     parts.pause.dataset.action = paused ? "resume" : "pause";

@@ -2,7 +2,7 @@
 // cost, train and test accuracy, status). It only shows state; the session and the
 // job's views (messages.js) set it, and runbuttons.js binds its buttons.
 
-import { formatCost, formatCount, formatPercent, iterationsDone } from "./format.js";
+import { formatCost, formatCount, formatPercent, formatR2, iterationsDone } from "./format.js";
 
 const ACTIVE = new Set(["queued", "running", "paused"]);
 const STATUS_TEXT = {
@@ -102,8 +102,8 @@ export class RunBar {
     if (cost !== undefined) this.cost.textContent = formatCost(cost);
     // A regression has no accuracy: its R^2 stands in the same place, said so.
     if (trainR2 !== undefined && trainR2 !== null) {
-      this.trainAccuracy.textContent = `R² ${trainR2.toFixed(3)}`;
-      this.testAccuracy.textContent = testR2 === null || testR2 === undefined ? "—" : `R² ${testR2.toFixed(3)}`;
+      this.trainAccuracy.textContent = formatR2(trainR2);
+      this.testAccuracy.textContent = formatR2(testR2);
       return;
     }
     if (train !== undefined) this.trainAccuracy.textContent = formatPercent(train);

@@ -3,7 +3,7 @@
 // the server. Each opens on the playground with its charts, gives its files, or is deleted.
 
 import * as api from "./api.js";
-import { formatCost, formatPercent, iterationsDone } from "./format.js";
+import { formatCost, formatScore, iterationsDone } from "./format.js";
 import { isFinal, learnerOf, settingsLine } from "./roomcards.js";
 
 const REFRESH_MS = 5000; // while a run is unfinished, the list is read again this often
@@ -137,8 +137,8 @@ class RunsPage {
       job.status,
       iterationsDone(job.iteration, job.status === "diverged"),
       formatCost(job.metrics.cost),
-      formatPercent(job.metrics.train_accuracy),
-      formatPercent(job.metrics.test_accuracy),
+      formatScore(job.metrics, "train"),
+      formatScore(job.metrics, "test"),
     ];
     cells.forEach((text, i) => {
       const td = element("td", i >= 4 ? "num" : "", text);

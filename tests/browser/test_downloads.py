@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Playground
@@ -56,3 +57,17 @@ def test_the_links_follow_the_watched_run_and_download_its_exports(
         "() => document.querySelector('[data-testid=downloads]').hidden"
     )
     assert playground.console_errors == [] and playground.page_errors == []
+
+
+def test_a_file_the_server_refuses_says_why_instead_of_saving_an_error(
+    playground: Playground,
+) -> None:
+    playground.open("?dataset=reg-plane&hidden_layers=&learning_rate=0.1&iterations=50&speed=max")
+    playground.train_to_the_end()
+    playground.click("download-script-py")
+    expect(playground.by_id("message")).to_contain_text(
+        "No script for this job: it is a regression run"
+    )
+    with playground.page.expect_download() as download:  # the others are there as ever
+        playground.click("download-history-csv")
+    assert len(download.value.path().read_text().splitlines()) == 51
