@@ -252,3 +252,22 @@ async def test_an_experiment_outlives_a_restart_of_the_server(settings):
         own = bearer(created["token"])
         assert client.delete(f"/api/jobs/{created['jobs'][0]}", headers=own).status_code == 204
         assert client.get(url).json()["jobs"][0]["status"] == "deleted"
+
+
+async def test_an_experiments_jobs_end_with_the_metrics_of_the_same_configs_run_one_by_one(
+    client,
+):
+    body = {"base": FAST, "vary": "hidden_layers", "values": [[2], [5, 3]]}
+    created = (await client.post("/api/experiments", json=body)).json()
+    experiment = await until(client, created["id"], all_final)
+    for job, hidden in zip(experiment["jobs"], body["values"], strict=True):
+        alone = (await client.post("/api/jobs", json={**FAST, "hidden_layers": hidden})).json()
+        end = time.monotonic() + DEADLINE
+        while (single := (await client.get(f"/api/jobs/{alone['id']}")).json())[
+            "status"
+        ] not in FINAL:
+            assert time.monotonic() < end, single
+            await asyncio.sleep(0.02)
+        assert single["status"] == job["status"] == "done"
+        assert single["iteration"] == job["iteration"]
+        assert single["metrics"] == job["metrics"]  # exactly: the same run, bit for bit
