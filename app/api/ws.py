@@ -201,7 +201,8 @@ class _Viewer:
     async def send_messages(self) -> None:
         """Follow the job's log; close with 1000 after its final status."""
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-            async with contextlib.aclosing(messages(self.job)) as stream:
+            compact = self.websocket.query_params.get("history") == "compact"
+            async with contextlib.aclosing(messages(self.job, compact=compact)) as stream:
                 async for text in stream:
                     await self.send(text)
                     if is_progress(text) and (gap := self.budget.sent(self)):

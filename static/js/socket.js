@@ -6,9 +6,24 @@ import { ReconnectingSocket, socketUrl } from "./reconnect.js";
 const FINAL = new Set(["done", "stopped", "diverged", "failed", "interrupted"]);
 const NOT_FOUND = 4404; // the close code for an unknown job where HTTP 404 can't be sent
 
-/** ws(s)://host/.../ws/jobs/{id}, relative to the page. */
+/**
+ * ws(s)://host/.../ws/jobs/{id}, relative to the page. The snapshot's history comes
+ * compact: a count in place of the `iteration` array that only numbers the costs (a fifth
+ * of a long run's snapshot), which `parse` puts back.
+ */
 function jobUrl(jobId) {
-  return socketUrl(`ws/jobs/${encodeURIComponent(jobId)}`);
+  return socketUrl(`ws/jobs/${encodeURIComponent(jobId)}?history=compact`);
+}
+
+/** A message from its text; a compact snapshot's history gets its `iteration` array back. */
+function parse(text) {
+  const message = JSON.parse(text);
+  const history = message.type === "snapshot" ? message.history : null;
+  if (history && history.iteration === undefined && Number.isInteger(history.count)) {
+    const first = history.first_iteration || 0;
+    history.iteration = Array.from({ length: history.count }, (_, i) => first + i);
+  }
+  return message;
 }
 
 /** True when the server answers 404 for the job (false when it cannot be reached). */
@@ -49,7 +64,7 @@ export class JobSocket extends ReconnectingSocket {
       if (this.token) ws.send(JSON.stringify({ action: "auth", token: this.token }));
     };
     ws.onmessage = (event) => {
-      const message = JSON.parse(event.data);
+      const message = parse(event.data);
       if (message.type === "snapshot") this.connected();
       if (message.type === "status" && FINAL.has(message.status)) this.finished = true;
       if (message.type === "snapshot" && FINAL.has(message.job && message.job.status)) {
@@ -84,7 +99,7 @@ export function fetchSnapshot(jobId) {
       opened = true;
     };
     ws.onmessage = (event) => {
-      const message = JSON.parse(event.data);
+      const message = parse(event.data);
       if (message.type !== "snapshot") return; // an unknown job may first get an `error`
       ws.onclose = null;
       ws.close(1000);

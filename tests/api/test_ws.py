@@ -156,6 +156,20 @@ def test_a_late_viewer_gets_the_whole_run_its_final_status_and_the_close(client)
     assert received[1]["status"] == "done" and code == 1000
 
 
+def test_a_compact_snapshot_counts_its_iterations_instead_of_listing_them(client):
+    job = create(client)
+    while client.get(f"/api/jobs/{job['id']}").json()["status"] != "done":
+        time.sleep(0.01)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        full = read_until_closed(ws)[0][0]["history"]
+    with client.websocket_connect(f"/ws/jobs/{job['id']}?history=compact") as ws:
+        compact = read_until_closed(ws)[0][0]["history"]
+    assert "iteration" not in compact
+    assert compact["first_iteration"] == 0 and compact["count"] == 200
+    del full["iteration"], compact["first_iteration"], compact["count"]
+    assert compact == full  # the costs and every other series alike
+
+
 def test_viewers_who_join_mid_run_get_every_cost_once_from_their_snapshot_on(client):
     job = create(client, iterations=900, start_paused=True)
     url, control = f"/ws/jobs/{job['id']}", f"/api/jobs/{job['id']}/control"
