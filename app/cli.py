@@ -11,6 +11,8 @@ from app.jobs.spec import DataSplit, JobSpec
 from app.nn import activations, datasets, model, optimizers
 from app.nn.trainer import Trainer
 
+_SPEC = JobSpec()  # the lecture's run: every option's default
+
 PROGRESS_EVERY = 100  # iterations per progress-bar update: a tqdm call per step costs more
 
 
@@ -132,16 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     train = commands.add_parser("train", help="train in the terminal (defaults: the lecture's run)")
-    train.add_argument("--dataset", default="flower", choices=datasets.NAMES)
+    train.add_argument("--dataset", default=_SPEC.dataset, choices=datasets.NAMES)
     train.add_argument("--n-samples", type=_positive_int, default=None)
     train.add_argument("--noise", type=float, default=None)
     train.add_argument("--data-seed", type=int, default=None)
-    train.add_argument("--test-fraction", type=float, default=0.0)
+    train.add_argument("--test-fraction", type=float, default=_SPEC.test_fraction)
     train.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="*",
-        default=[4],
+        default=list(_SPEC.hidden_layers),
         help="units per hidden layer, e.g. --hidden 8 4; no value: no hidden layer",
     )
     train.add_argument(
@@ -151,14 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
         const=[],
         help="no hidden layer: the course's logistic-regression baseline",
     )
-    train.add_argument("--activation", default="tanh", choices=sorted(activations.ACTIVATIONS))
-    train.add_argument("--init", default="course", choices=model.INITS)
-    train.add_argument("--lr", type=float, default=1.2, help="learning rate alpha")
-    train.add_argument("--optimizer", default="gd", choices=list(optimizers.OPTIMIZERS))
-    train.add_argument("--batch-size", type=_positive_int, default=None)
-    train.add_argument("--l2", type=float, default=0.0)
-    train.add_argument("--iterations", type=int, default=10_000)
-    train.add_argument("--seed", type=int, default=2, help="seed of the initial parameters")
+    train.add_argument(
+        "--activation", default=_SPEC.activation, choices=sorted(activations.ACTIVATIONS)
+    )
+    train.add_argument("--init", default=_SPEC.init, choices=model.INITS)
+    train.add_argument("--lr", type=float, default=_SPEC.learning_rate, help="learning rate alpha")
+    train.add_argument("--optimizer", default=_SPEC.optimizer, choices=list(optimizers.OPTIMIZERS))
+    train.add_argument("--batch-size", type=_positive_int, default=_SPEC.batch_size)
+    train.add_argument("--l2", type=float, default=_SPEC.l2)
+    train.add_argument("--iterations", type=int, default=_SPEC.iterations)
+    train.add_argument(
+        "--seed", type=int, default=_SPEC.seed, help="seed of the initial parameters"
+    )
     train.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     train.set_defaults(run=_train)
     return parser

@@ -89,12 +89,12 @@ class JobCreate(BaseModel):
     activation: str = Field(
         default=_SPEC.activation, json_schema_extra={"enum": list(activations.ACTIVATIONS)}
     )
-    init: Literal["course", "he", "xavier"] = "course"
+    init: Literal["course", "he", "xavier"] = "course"  # JobSpec's (a test holds them alike)
     learning_rate: LearningRate = _SPEC.learning_rate
     iterations: Count = _SPEC.iterations
-    seed: Seed = 2
-    optimizer: Literal["gd", "momentum", "rmsprop", "adam"] = "gd"
-    batch_size: Count | None = None
+    seed: Seed = _SPEC.seed
+    optimizer: Literal["gd", "momentum", "rmsprop", "adam"] = "gd"  # JobSpec's, as init
+    batch_size: Count | None = _SPEC.batch_size
     l2: L2 = _SPEC.l2
     l1: L2 = _SPEC.l1
     n_classes: ClassCount | None = Field(

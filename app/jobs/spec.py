@@ -15,6 +15,9 @@ from app.jobs.owndata import OwnDatasets, is_own
 from app.nn import datasets, features
 from app.nn.trainer import TrainConfig
 
+# The lecture's training settings: TrainConfig owns them, a job's spec and the CLI take them.
+LECTURE = TrainConfig()
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -32,16 +35,16 @@ class JobSpec:
     noise: float | None = None
     data_seed: int | None = None
     test_fraction: float = 0.0
-    hidden_layers: tuple[int, ...] = (4,)
-    activation: str = "tanh"
-    init: str = "course"
-    learning_rate: float = 1.2
-    iterations: int = 10_000
-    seed: int = 2
-    optimizer: str = "gd"
-    batch_size: int | None = None
-    l2: float = 0.0
-    l1: float = 0.0
+    hidden_layers: tuple[int, ...] = LECTURE.layer_dims[1:-1]
+    activation: str = LECTURE.activation
+    init: str = LECTURE.init
+    learning_rate: float = LECTURE.learning_rate
+    iterations: int = LECTURE.iterations
+    seed: int = LECTURE.seed or 0
+    optimizer: str = LECTURE.optimizer
+    batch_size: int | None = LECTURE.batch_size
+    l2: float = LECTURE.l2
+    l1: float = LECTURE.l1
     n_classes: int | None = None
     features: tuple[str, ...] = features.DEFAULT
     problem: str | None = None

@@ -1,12 +1,16 @@
 """REST for jobs: create, list, read, control, delete, and every refusal."""
 
 import asyncio
+from dataclasses import replace
 
 import httpx
 import pytest
 
+from app.api.schemas import JobCreate
 from app.config import Settings
+from app.jobs.spec import JobSpec
 from app.main import create_app
+from app.nn.trainer import TrainConfig
 
 pytestmark = pytest.mark.anyio
 
@@ -313,3 +317,15 @@ async def test_the_limits_show_the_speed_bounds(client, settings):
 def test_the_default_speed_must_lie_within_the_bounds():
     with pytest.raises(ValueError, match="DEFAULT_SPEED"):
         Settings(MIN_SPEED=10, DEFAULT_SPEED=5)
+
+
+def test_a_request_that_gives_nothing_is_the_lectures_run_as_one_spec_has_it():
+    # JobCreate's defaults are JobSpec's, and JobSpec's are TrainConfig's: one source.
+    settings = Settings()
+    spec = JobCreate().spec(settings)
+    assert spec == replace(JobSpec(), speed=settings.DEFAULT_SPEED, grid=settings.DEFAULT_GRID)
+    lecture = TrainConfig()
+    assert spec.hidden_layers == lecture.layer_dims[1:-1] == (4,)
+    trained = spec.resolved().train_config()
+    assert (trained.learning_rate, trained.iterations, trained.seed) == (1.2, 10_000, 2)
+    assert replace(trained, layer_dims=lecture.layer_dims) == lecture

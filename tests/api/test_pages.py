@@ -63,8 +63,16 @@ async def test_every_file_the_page_names_is_cached_for_good_and_others_revalidat
     preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
     assert len(urls) == 5 + len(preloads) and len(modules) > 10, (urls, modules)
     # Every module the page's script imports is fetched at once, under its import-map URL.
-    # Not preloaded: the page's own script, and the room's and the runs page's modules.
-    others = ("/main.js", "/room", "/runspage.js")
+    # Not preloaded: the page's own script, and the modules of the room, the runs page and
+    # the experiment page (its boundary tiles), which the playground does not import.
+    others = (
+        "/main.js",
+        "/room",
+        "/runspage.js",
+        "/experimentpage.js",
+        "/experiment.js",
+        "/tiles.js",
+    )
     assert {f"./{url}" for url in preloads} == {
         m for m in modules if not any(name in m for name in others)
     }
