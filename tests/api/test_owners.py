@@ -211,7 +211,7 @@ def test_the_websocket_refuses_other_sites_pages(origin, allowed):
 def test_pages_allow_only_their_own_scripts():
     app = create_app(Settings(FRAME_ANCESTORS="'self' https://slides.example.org"))
     with TestClient(app) as server:
-        for path in ("/", "/room", "/docs", "/redoc"):
+        for path in ("/", "/room", "/runs", "/experiment", "/docs", "/redoc"):
             page = server.get(path)
             policy = page.headers["content-security-policy"]
             assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], path
