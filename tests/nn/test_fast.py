@@ -1,5 +1,8 @@
 """The in-place fast path: the app.nn.model functions' numbers, in its own arrays."""
 
+import ast
+import inspect
+import textwrap
 import warnings
 
 import numpy as np
@@ -213,3 +216,29 @@ def test_the_trainers_parameters_can_be_set_on_the_fast_path(flower):
     expected_costs, expected = contract_run(X, Y, restart, "tanh", 0.0, [1.2] * 20)
     np.testing.assert_allclose(costs, expected_costs, rtol=0, atol=1e-12)
     assert_same_parameters(trainer.parameters, expected)
+
+
+def test_the_step_unpacks_each_buffer_tuple_into_its_fields_names(flower):
+    # The step unpacks its NamedTuples (reading fields by name costs a lookup each): the
+    # names it unpacks into must be the fields', in order, so the code reads as it runs.
+    X, Y = flower
+    fast = InPlaceGradientDescent(model.initialize_parameters((2, 4, 3, 1), 1), X, Y)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(InPlaceGradientDescent)))
+    unpacked = 0
+    for node in ast.walk(tree):
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.For):
+            target, value = node.target, node.iter
+        if not (isinstance(target, ast.Tuple) and isinstance(value, ast.Attribute)):
+            continue
+        if not (isinstance(value.value, ast.Name) and value.value.id == "self"):
+            continue
+        buffers = getattr(fast, value.attr)
+        if isinstance(node, ast.For):
+            buffers = buffers[0]
+        names = tuple(name.id for name in target.elts if isinstance(name, ast.Name))
+        assert names == buffers._fields, value.attr
+        unpacked += 1
+    assert unpacked == 5
