@@ -1,5 +1,9 @@
 """Why the server's jobs refuse a request: raised by the manager, mapped to HTTP once."""
 
+import dataclasses
+
+from app.jobs.spec import JobSpec
+
 
 class JobNotFoundError(KeyError):
     """No job has this id."""
@@ -18,8 +22,19 @@ class TooManyJobsError(Exception):
 
 
 class SpecError(ValueError):
-    """One spec of several (an experiment's) is bad: `index` says which, the message why."""
+    """A job spec the engine refuses, the message says why: `field` is the spec's field it
+    concerns (None: the spec as a whole), `index` which of several specs (an experiment's)
+    it is, or None for a spec alone.
 
-    def __init__(self, index: int, error: ValueError) -> None:
+    The field is the one the engine's error names (app.nn.errors.FieldError), never read
+    from the message, and only when it is a field of the spec.
+    """
+
+    def __init__(self, error: ValueError, index: int | None = None) -> None:
         super().__init__(str(error))
+        field = getattr(error, "field", None)
+        self.field: str | None = field if field in SPEC_FIELDS else None
         self.index = index
+
+
+SPEC_FIELDS = frozenset(field.name for field in dataclasses.fields(JobSpec))

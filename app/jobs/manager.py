@@ -113,13 +113,17 @@ class JobManager:
         """Build a job from its spec and start it (`learner`: who started it, for the room;
         `owner_hash`: its token's hash).
 
-        ValueError for a bad spec.
+        SpecError (a ValueError) for a bad spec.
 
         TooManyJobsError when max_running jobs are training, or max_jobs are kept and none
         has finished or was left behind by its owner (see _make_room).
         """
         self._check_training(f"Stop or delete a job, or try again in {self.retry_after} s.")
-        return self._admit(self._build(spec), learner, owner_hash, queue=False)
+        try:
+            parts = self._build(spec)
+        except ValueError as error:
+            raise SpecError(error) from None
+        return self._admit(parts, learner, owner_hash, queue=False)
 
     def create_queued(
         self, specs: Sequence[JobSpec], learner: str | None = None, owner_hash: str | None = None
@@ -136,7 +140,7 @@ class JobManager:
             try:
                 built.append(self._build(spec))
             except ValueError as error:
-                raise SpecError(index, error) from None
+                raise SpecError(error, index) from None
         if len(built) > self.room():
             raise TooManyJobsError(
                 f"The server keeps at most {self.max_jobs} jobs and has room for "

@@ -13,6 +13,7 @@ import numpy as np
 
 from app.jobs.owndata import OwnDatasets, is_own
 from app.nn import datasets, features
+from app.nn.errors import FieldError, renamed
 from app.nn.trainer import TrainConfig
 
 # The lecture's training settings: TrainConfig owns them, a job's spec and the CLI take them.
@@ -54,7 +55,7 @@ class JobSpec:
 
     def resolved(self, own: OwnDatasets | None = None) -> "JobSpec":
         """The same spec with the dataset's defaults and its problem filled in (`own`:
-        where the learners' datasets are kept). ValueError for an unknown dataset."""
+        where the learners' datasets are kept). FieldError for an unknown dataset."""
         spec = replace(
             self,
             hidden_layers=tuple(self.hidden_layers),
@@ -63,9 +64,10 @@ class JobSpec:
         if is_own(self.dataset):
             data = own.get(self.dataset) if own is not None else None
             if data is None:
-                raise ValueError(
+                raise FieldError(
+                    "dataset",
                     f"dataset {self.dataset!r} is not on this server: no dataset of that name "
-                    "was sent to it (or it was dropped to make room); send it again"
+                    "was sent to it (or it was dropped to make room); send it again",
                 )
             return replace(
                 spec,
@@ -76,8 +78,9 @@ class JobSpec:
                 problem=data.problem,
             )
         if self.dataset not in datasets.DEFAULTS:
-            raise ValueError(
-                f"unknown dataset {self.dataset!r}: use one of {', '.join(datasets.NAMES)}"
+            raise FieldError(
+                "dataset",
+                f"unknown dataset {self.dataset!r}: use one of {', '.join(datasets.NAMES)}",
             )
         defaults = datasets.DEFAULTS[self.dataset]
         n_classes = None if self.n_classes == datasets.MIN_CLASSES else self.n_classes
@@ -125,6 +128,10 @@ class JobSpec:
         )
 
 
+# The spec's names of the datasets functions' arguments it calls otherwise.
+DATA_ARGUMENTS = {"name": "dataset", "seed": "data_seed"}
+
+
 @dataclass(frozen=True)
 class DataSplit:
     """A job's data: the points X (2, m) and labels Y (1, m) for training and testing
@@ -138,18 +145,21 @@ class DataSplit:
 
     @classmethod
     def make(cls, spec: "JobSpec", own: OwnDatasets | None = None) -> "DataSplit":
-        """The spec's data, split with its data_seed; ValueError for a bad spec."""
+        """The spec's data, split with its data_seed; FieldError for a bad spec, naming
+        the spec's field (ValueError if it is about none)."""
         spec = spec.resolved(own)
         if is_own(spec.dataset) and own is not None and (data := own.get(spec.dataset)):
             X, Y = data.X, data.Y
         else:
-            X, Y = datasets.make(
-                spec.dataset, spec.n_samples, spec.noise, spec.data_seed, spec.n_classes
-            )
+            with renamed(DATA_ARGUMENTS):
+                X, Y = datasets.make(
+                    spec.dataset, spec.n_samples, spec.noise, spec.data_seed, spec.n_classes
+                )
         if spec.test_fraction == 0:
             return cls(X, Y, X[:, :0], Y[:, :0], spec.features)
         seed = spec.data_seed or 0  # never None once resolved
-        split = datasets.train_test_split(X, Y, spec.test_fraction, seed)
+        with renamed(DATA_ARGUMENTS):
+            split = datasets.train_test_split(X, Y, spec.test_fraction, seed)
         return cls(*split, spec.features)
 
     def inputs(self, X: np.ndarray) -> np.ndarray:

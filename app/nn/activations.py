@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from app.nn.errors import FieldError
+
 Array = np.ndarray
 
 LEAKY_SLOPE = 0.01
@@ -82,9 +84,11 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get(name: str) -> Activation:
-    """The (forward, derivative) pair called `name`; ValueError names the accepted ones."""
+    """The (forward, derivative) pair called `name`; FieldError names the accepted ones."""
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
         accepted = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}: use one of {accepted}") from None
+        raise FieldError(
+            "activation", f"unknown activation {name!r}: use one of {accepted}"
+        ) from None

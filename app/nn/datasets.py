@@ -23,6 +23,8 @@ from typing import TypedDict
 
 import numpy as np
 
+from app.nn.errors import FieldError
+
 Array = np.ndarray
 Maker = Callable[[int, float, int], tuple[Array, Array]]
 
@@ -279,10 +281,10 @@ def _is_number(value: object) -> bool:
 
 
 def _check_seed(seed: object) -> int:
-    """`seed` as an int, or ValueError unless it is an integer in [0, 2**32 - 1]."""
+    """`seed` as an int, or FieldError unless it is an integer in [0, 2**32 - 1]."""
     if isinstance(seed, Integral) and _is_int(seed) and 0 <= int(seed) <= MAX_SEED:
         return int(seed)
-    raise ValueError(f"seed must be an integer in [0, {MAX_SEED}], got {seed!r}")
+    raise FieldError("seed", f"seed must be an integer in [0, {MAX_SEED}], got {seed!r}")
 
 
 def problem_of(name: str) -> str:
@@ -320,25 +322,24 @@ def make(
     """
     makers = {**MAKERS, **REGRESSION_MAKERS}
     if not isinstance(name, str) or name not in makers:
-        raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(makers)}")
+        raise FieldError("name", f"unknown dataset {name!r}: use one of {', '.join(makers)}")
     defaults = DEFAULTS[name]
     n_samples = defaults["n_samples"] if n_samples is None else n_samples
     noise = defaults["noise"] if noise is None else noise
     seed = defaults["seed"] if seed is None else seed
     if not _is_int(n_samples) or n_samples < 2:
-        raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
+        raise FieldError("n_samples", f"n_samples must be an integer >= 2, got {n_samples!r}")
     if not _is_number(noise) or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+        raise FieldError("noise", f"noise must be a finite number >= 0, got {noise!r}")
     args = (int(n_samples), float(noise), _check_seed(seed))
     if n_classes is None or (n_classes == 2 and name not in REGRESSION_MAKERS):
         return makers[name](*args)
     if name not in MULTICLASS:
-        raise ValueError(not_multiclass(name))
+        raise FieldError("n_classes", not_multiclass(name))
     if not _is_int(n_classes) or not MIN_CLASSES <= n_classes <= min(MAX_CLASSES, args[0]):
         top = min(MAX_CLASSES, args[0])
-        raise ValueError(
-            f"n_classes must be an integer from {MIN_CLASSES} to {top}, got {n_classes!r}"
-        )
+        message = f"n_classes must be an integer from {MIN_CLASSES} to {top}, got {n_classes!r}"
+        raise FieldError("n_classes", message)
     return MULTICLASS_MAKERS[name](*args, n_classes=int(n_classes))
 
 
@@ -356,17 +357,19 @@ def train_test_split(
     X = np.asarray(X)
     Y = np.asarray(Y)
     if X.ndim != 2 or X.shape[1] < 1:
-        raise ValueError(f"X must have shape (n_x, m) with m >= 1, got {X.shape}")
+        raise FieldError("X", f"X must have shape (n_x, m) with m >= 1, got {X.shape}")
     m = X.shape[1]
     if Y.shape != (1, m):
-        raise ValueError(f"Y must have shape (1, m) = (1, {m}) to match X, got {Y.shape}")
+        raise FieldError("Y", f"Y must have shape (1, m) = (1, {m}) to match X, got {Y.shape}")
     if not _is_number(test_fraction) or not 0 <= test_fraction < 1:
-        raise ValueError(f"test_fraction must be a number in [0, 1), got {test_fraction!r}")
+        message = f"test_fraction must be a number in [0, 1), got {test_fraction!r}"
+        raise FieldError("test_fraction", message)
     n_test = round(test_fraction * m)
     if m - n_test < 1:
-        raise ValueError(
+        raise FieldError(
+            "test_fraction",
             f"test_fraction {test_fraction} holds out all {m} examples: "
-            "at least one must stay for training"
+            "at least one must stay for training",
         )
     rng = np.random.default_rng(_check_seed(seed))
     is_test = np.zeros(m, dtype=bool)

@@ -46,6 +46,7 @@ from numpy import add, divide, dot, exp, log, multiply, negative, square, subtra
 
 from app.nn import activations, model
 from app.nn.activations import LEAKY_SLOPE, Array
+from app.nn.errors import FieldError
 from app.nn.model import Parameters
 
 # forward(Z, A): A = g(Z) (the exact sigmoid also takes its scratch U);
@@ -196,12 +197,6 @@ class _HiddenBackward(NamedTuple):
     dWb: Array  # (n[l], n[l-1] + 1)
 
 
-def _check_l2(l2: float) -> float:
-    if isinstance(l2, bool) or not isinstance(l2, int | float) or not 0 <= l2 < math.inf:
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-    return float(l2)
-
-
 class InPlaceGradientDescent:
     """Full-batch gradient descent on X: (n_x, m), Y: (1, m), in its own arrays.
 
@@ -220,16 +215,16 @@ class InPlaceGradientDescent:
         activation: str = "tanh",
         l2: float = 0.0,
     ) -> None:
-        activations.get(activation)  # ValueError naming the accepted ones
+        activations.get(activation)  # FieldError naming the accepted ones
         g, g_backward = IN_PLACE[activation]
-        self.l2 = _check_l2(l2)
+        self.l2 = model.check_penalty("l2", l2)
         self.layer_dims = n = model.layer_dims_of(parameters)
         if n[-1] != 1:
-            raise ValueError(f"the output layer must have 1 unit, got layer dims {n}")
+            raise FieldError("parameters", f"the output layer must have 1 unit, got layer dims {n}")
         model.check_X(X, parameters)
         self.m = m = X.shape[1]
         if m == 0:
-            raise ValueError("X has no examples (m = 0)")
+            raise FieldError("X", "X has no examples (m = 0)")
         model.check_Y(Y, m)
         self.L = L = len(n) - 1
 
@@ -318,11 +313,13 @@ class InPlaceGradientDescent:
         """Copy `parameters` ({"W1", "b1", ...}, of this network's shapes) into place."""
         dims = model.layer_dims_of(parameters)
         if dims != self.layer_dims:
-            raise ValueError(f"parameters have layer dims {dims}, expected {self.layer_dims}")
+            raise FieldError(
+                "parameters", f"parameters have layer dims {dims}, expected {self.layer_dims}"
+            )
         for l in range(1, self.L + 1):
             shape = np.shape(parameters[f"b{l}"])
             if shape != (dims[l], 1):
-                raise ValueError(f"b{l} must have shape ({dims[l]}, 1), got {shape}")
+                raise FieldError("parameters", f"b{l} must have shape ({dims[l]}, 1), got {shape}")
         for l in range(1, self.L + 1):
             sign = -1.0 if l == self.L else 1.0  # the output layer is kept negated
             self._Wb[l][:, :-1] = sign * np.asarray(parameters[f"W{l}"])

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from app.nn.activations import Array
+from app.nn.errors import FieldError
 
 FEATURES: dict[str, Callable[[Array, Array], Array]] = {
     "x1": lambda x1, x2: x1,
@@ -26,16 +27,18 @@ DEFAULT: tuple[str, ...] = ("x1", "x2")  # the lecture's: the point itself
 
 
 def check(names: Sequence[str]) -> tuple[str, ...]:
-    """`names` as a tuple in the order given; ValueError unless a non-empty list of
+    """`names` as a tuple in the order given; FieldError unless a non-empty list of
     known features, each once."""
     chosen = tuple(names)
     unknown = [name for name in chosen if name not in FEATURES]
     if unknown:
-        raise ValueError(f"unknown feature {unknown[0]!r}: use any of {', '.join(FEATURES)}")
+        accepted = ", ".join(FEATURES)
+        raise FieldError("features", f"unknown feature {unknown[0]!r}: use any of {accepted}")
     if not chosen:
-        raise ValueError(f"features must name at least one of {', '.join(FEATURES)}")
+        raise FieldError("features", f"features must name at least one of {', '.join(FEATURES)}")
     if len(set(chosen)) != len(chosen):
-        raise ValueError(f"features must name each feature once, got {', '.join(chosen)}")
+        message = f"features must name each feature once, got {', '.join(chosen)}"
+        raise FieldError("features", message)
     return chosen
 
 
@@ -43,7 +46,7 @@ def inputs(X: Array, names: Sequence[str] = DEFAULT) -> Array:
     """A[0]: (len(names), m), the chosen features of the points X: (2, m)."""
     chosen = check(names)
     if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] != 2:
-        raise ValueError(f"X must be points of shape (2, m), got {getattr(X, 'shape', X)}")
+        raise FieldError("X", f"X must be points of shape (2, m), got {getattr(X, 'shape', X)}")
     if chosen == ("x1", "x2"):
         return X  # the lecture's input, as it is
     x1, x2 = X[0], X[1]

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from app.nn import activations, features, problems
+from app.nn.errors import FieldError
 
 Array = np.ndarray
 Parameters = dict[str, Array]
@@ -50,11 +51,11 @@ def bounds(X: Array, margin: float = 0.1) -> Bounds:
 
 
 def _check_resolution(resolution: object) -> int:
-    """`resolution` as an int, or ValueError unless it is an integer >= 2."""
+    """`resolution` as an int, or FieldError unless it is an integer >= 2."""
     if isinstance(resolution, bool | np.bool_) or not isinstance(resolution, int | np.integer):
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+        raise FieldError("resolution", f"resolution must be an integer >= 2, got {resolution!r}")
     if resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+        raise FieldError("resolution", f"resolution must be an integer >= 2, got {resolution!r}")
     return int(resolution)
 
 

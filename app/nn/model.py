@@ -8,12 +8,14 @@ classes (Y one-hot, (K, m)), or a linear unit for regression.
 These functions are pure: they return new arrays and never change their inputs.
 """
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from app.nn import activations, problems
 from app.nn.activations import Array
+from app.nn.errors import FieldError
 
 Parameters = dict[str, Array]
 INITS = ("course", "he", "xavier")
@@ -25,7 +27,7 @@ def n_layers(parameters: Parameters) -> int:
     if L < 1 or any(
         f"W{l}" not in parameters or f"b{l}" not in parameters for l in range(1, L + 1)
     ):
-        raise ValueError("parameters must hold W1, b1, ..., WL, bL")
+        raise FieldError("parameters", "parameters must hold W1, b1, ..., WL, bL")
     return L
 
 
@@ -36,12 +38,12 @@ def layer_dims_of(parameters: Parameters) -> list[int]:
 
 
 def check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
-    """[n_x, n[1], ..., n[L]] as ints; ValueError unless at least two positive whole numbers."""
+    """[n_x, n[1], ..., n[L]] as ints; FieldError unless at least two positive whole numbers."""
     dims = list(layer_dims)
     if len(dims) < 2:
-        raise ValueError(f"layer_dims needs at least [n_x, n_y], got {dims}")
+        raise FieldError("layer_dims", f"layer_dims needs at least [n_x, n_y], got {dims}")
     if any(not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1 for n in dims):
-        raise ValueError(f"layer_dims must be positive whole numbers, got {dims}")
+        raise FieldError("layer_dims", f"layer_dims must be positive whole numbers, got {dims}")
     return [int(n) for n in dims]
 
 
@@ -56,7 +58,7 @@ def initialize_parameters(
     """
     dims = check_layer_dims(layer_dims)
     if init not in INITS:
-        raise ValueError(f"unknown init {init!r}: use one of {', '.join(INITS)}")
+        raise FieldError("init", f"unknown init {init!r}: use one of {', '.join(INITS)}")
     rng = np.random.RandomState(seed)
     parameters: Parameters = {}
     for l in range(1, len(dims)):
@@ -68,18 +70,26 @@ def initialize_parameters(
 
 
 def check_X(X: Array, parameters: Parameters) -> None:
-    """ValueError unless X is (n_x, m) for these parameters' W1: (n[1], n_x)."""
+    """FieldError unless X is (n_x, m) for these parameters' W1: (n[1], n_x)."""
     n_x = parameters["W1"].shape[1]
     if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] != n_x:
         shape = getattr(X, "shape", type(X).__name__)
-        raise ValueError(f"X must be an array of shape (n_x={n_x}, m), got {shape}")
+        raise FieldError("X", f"X must be an array of shape (n_x={n_x}, m), got {shape}")
 
 
 def check_Y(Y: Array, m: int, n_y: int = 1) -> None:
-    """ValueError unless Y is (n_y, m): (1, m), or one-hot (K, m) for K classes."""
+    """FieldError unless Y is (n_y, m): (1, m), or one-hot (K, m) for K classes."""
     if not isinstance(Y, np.ndarray) or Y.shape != (n_y, m):
         shape = getattr(Y, "shape", type(Y).__name__)
-        raise ValueError(f"Y must be an array of shape ({n_y}, m={m}), got {shape}")
+        raise FieldError("Y", f"Y must be an array of shape ({n_y}, m={m}), got {shape}")
+
+
+def check_penalty(name: str, value: float) -> float:
+    """A penalty's lambda (`name`: "l2" or "l1") as a float; FieldError unless a finite
+    number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise FieldError(name, f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
 
 
 def forward_propagation(

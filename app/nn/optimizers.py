@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from app.nn.activations import Array
+from app.nn.errors import FieldError
 
 Parameters = dict[str, Array]
 State = dict[str, Array]
@@ -92,9 +93,11 @@ OPTIMIZERS: dict[str, Optimizer] = {
 
 
 def get(name: str) -> Optimizer:
-    """The (init, update) pair called `name`; ValueError names the accepted ones."""
+    """The (init, update) pair called `name`; FieldError names the accepted ones."""
     try:
         return OPTIMIZERS[name]
     except (KeyError, TypeError):
         accepted = ", ".join(OPTIMIZERS)
-        raise ValueError(f"unknown optimizer {name!r}: use one of {accepted}") from None
+        raise FieldError(
+            "optimizer", f"unknown optimizer {name!r}: use one of {accepted}"
+        ) from None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.nn.activations import Array, sigmoid
+from app.nn.errors import FieldError
 
 
 def softmax(Z: Array) -> Array:
@@ -138,8 +139,9 @@ PROBLEMS: dict[str, Problem] = {
 
 
 def get(name: str) -> Problem:
-    """The problem called `name`; ValueError names the accepted ones."""
+    """The problem called `name`; FieldError names the accepted ones."""
     try:
         return PROBLEMS[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown problem {name!r}: use one of {', '.join(PROBLEMS)}") from None
+        accepted = ", ".join(PROBLEMS)
+        raise FieldError("problem", f"unknown problem {name!r}: use one of {accepted}") from None

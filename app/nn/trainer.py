@@ -14,6 +14,7 @@ import numpy as np
 
 from app.nn import activations, model, optimizers, problems
 from app.nn.activations import Array
+from app.nn.errors import FieldError
 from app.nn.fast import InPlaceGradientDescent
 from app.nn.model import INITS, Parameters
 
@@ -43,23 +44,26 @@ class TrainConfig:
         activations.get(self.activation)
         optimizers.get(self.optimizer)
         if self.init not in INITS:
-            raise ValueError(f"unknown init {self.init!r}: use one of {', '.join(INITS)}")
+            accepted = ", ".join(INITS)
+            raise FieldError("init", f"unknown init {self.init!r}: use one of {accepted}")
         problems.get(self.problem)
         dims = model.check_layer_dims(self.layer_dims)
         if self.problem == "multiclass" and dims[-1] < 2:
-            raise ValueError(f"the output layer must have a unit per class (K >= 2), got {dims}")
+            message = f"the output layer must have a unit per class (K >= 2), got {dims}"
+            raise FieldError("layer_dims", message)
         if self.problem != "multiclass" and dims[-1] != 1:
-            raise ValueError(f"the output layer must have 1 unit ({self.problem}), got {dims}")
+            message = f"the output layer must have 1 unit ({self.problem}), got {dims}"
+            raise FieldError("layer_dims", message)
         object.__setattr__(self, "layer_dims", tuple(dims))
         _check_learning_rate(self.learning_rate)
         if not _is_int(self.iterations) or self.iterations < 0:
-            raise ValueError(f"iterations must be a whole number >= 0, got {self.iterations!r}")
+            message = f"iterations must be a whole number >= 0, got {self.iterations!r}"
+            raise FieldError("iterations", message)
         if self.batch_size is not None and (not _is_int(self.batch_size) or self.batch_size < 1):
-            raise ValueError(f"batch_size must be a whole number >= 1, got {self.batch_size!r}")
-        for name in ("l2", "l1"):
-            value = getattr(self, name)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+            message = f"batch_size must be a whole number >= 1, got {self.batch_size!r}"
+            raise FieldError("batch_size", message)
+        model.check_penalty("l2", self.l2)
+        model.check_penalty("l1", self.l1)
 
 
 class Step(NamedTuple):
@@ -96,9 +100,11 @@ def _is_int(n: object) -> bool:
 
 def _check_learning_rate(alpha: float) -> None:
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not math.isfinite(alpha):
-        raise ValueError(f"learning_rate must be a finite number > 0, got {alpha!r}")
+        raise FieldError(
+            "learning_rate", f"learning_rate must be a finite number > 0, got {alpha!r}"
+        )
     if alpha <= 0:
-        raise ValueError(f"learning_rate must be > 0, got {alpha!r}")
+        raise FieldError("learning_rate", f"learning_rate must be > 0, got {alpha!r}")
 
 
 class Trainer:
@@ -119,7 +125,7 @@ class Trainer:
         n_x = config.layer_dims[0]
         _check_data(X, Y, n_x, "X", "Y")
         if (X_test is None) != (Y_test is None):
-            raise ValueError("give both X_test and Y_test, or neither")
+            raise FieldError("X_test", "give both X_test and Y_test, or neither")
         if X_test is not None and Y_test is not None:
             _check_data(X_test, Y_test, n_x, "X_test", "Y_test", allow_empty=True)
         self.config = config
@@ -254,10 +260,10 @@ def _check_data(
 ) -> None:
     if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] != n_x:
         shape = getattr(X, "shape", type(X).__name__)
-        raise ValueError(f"{x_name} must be an array of shape (n_x={n_x}, m), got {shape}")
+        raise FieldError(x_name, f"{x_name} must be an array of shape (n_x={n_x}, m), got {shape}")
     m = X.shape[1]
     if m == 0 and not allow_empty:
-        raise ValueError(f"{x_name} has no examples (m = 0)")
+        raise FieldError(x_name, f"{x_name} has no examples (m = 0)")
     if not isinstance(Y, np.ndarray) or Y.shape != (1, m):
         shape = getattr(Y, "shape", type(Y).__name__)
-        raise ValueError(f"{y_name} must be an array of shape (1, m={m}), got {shape}")
+        raise FieldError(y_name, f"{y_name} must be an array of shape (1, m={m}), got {shape}")

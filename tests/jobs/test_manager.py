@@ -345,3 +345,19 @@ async def test_a_queued_job_whose_owner_is_away_is_paused_and_resumes_when_they_
     assert waiting.log.status.detail == IDLE and idling.training() == 0
     await idling.owner_back(waiting)
     assert waiting.status == "running"
+
+
+@pytest.mark.parametrize(
+    "spec, field",
+    [
+        (JobSpec(n_samples=2, test_fraction=0.9), "test_fraction"),
+        (JobSpec(data_seed=-1), "data_seed"),  # datasets.make calls it seed
+        (JobSpec(dataset="nope"), "dataset"),
+        (JobSpec(learning_rate=-1.0), "learning_rate"),
+    ],
+)
+async def test_a_bad_spec_names_the_specs_field_it_concerns(manager, spec, field):
+    with pytest.raises(SpecError) as bad:
+        manager.create(spec)
+    assert bad.value.field == field and bad.value.index is None
+    assert manager.list() == []
