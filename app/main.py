@@ -13,6 +13,7 @@ from app.api import (
     assets,
     datasets,
     docs,
+    errors,
     experiments,
     exports,
     health,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Watch a neural network learn: gradient descent in NumPy, live.",
         lifespan=lifespan,
+        exception_handlers=errors.HANDLERS,
         docs_url=None,  # served by app.api.docs, without a CDN
         redoc_url=None,
     )

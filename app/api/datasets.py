@@ -8,22 +8,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import ReadableErrorsRoute, echo, engine_error
+from app.api.limits import ReadableErrorsRoute, echo
 from app.api.schemas import DatasetCreated, DatasetInfo, refusals
-from app.jobs.owndata import (
-    OwnDataError,
-    OwnDatasets,
-    check_size,
-    is_own,
-    read_csv,
-    read_json,
-)
+from app.jobs.owndata import OwnDatasets, check_size, is_own, read_csv, read_json
 from app.jobs.spec import DataSplit, JobSpec
 from app.nn import datasets
 from app.nn.datasets import MAX_SEED
+from app.nn.errors import renamed
 
 OWN_DATA_PATH = "/api/datasets"  # where learners send their points, read within MAX_DATA_BYTES
+# Bad points (422 at their line or point) and refused data settings (422 at the query
+# parameter) are answered by app.api.errors.
 router = APIRouter(prefix=OWN_DATA_PATH, tags=["datasets"], route_class=ReadableErrorsRoute)
+QUERY_NAMES = {"data_seed": "seed"}  # the spec's fields that the preview's query calls otherwise
 
 UNKNOWN = "Unknown dataset {name!r}: it is none of the server's, nor one sent to it"
 
@@ -75,16 +72,8 @@ async def create_dataset(
     reader = read_json if kind.endswith("json") else read_csv if kind in CSV_TYPES else None
     if reader is None:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, NOT_DATA)
-    try:
-        body = await _body(request, settings.MAX_DATA_BYTES)
-        data = reader(
-            body, problem == "regression", settings.MAX_DATA_ROWS, settings.MAX_DATA_BYTES
-        )
-    except OwnDataError as error:
-        place = ("line", error.line) if error.line is not None else ("point", error.point)
-        loc = ("body", *place) if place[1] is not None else ("body",)
-        fault = {"type": "value_error", "loc": loc, "msg": str(error), "input": None}
-        raise RequestValidationError([fault]) from None
+    body = await _body(request, settings.MAX_DATA_BYTES)
+    data = reader(body, problem == "regression", settings.MAX_DATA_ROWS, settings.MAX_DATA_BYTES)
     name = _own(manager.own).add(data)
     return {
         "name": name,
@@ -158,9 +147,6 @@ async def read_dataset(
         raise RequestValidationError(
             [{"type": "value_error", "loc": ("query", "n_samples"), "msg": message}]
         )
-    try:
+    with renamed(QUERY_NAMES):
         data = DataSplit.make(spec, own)
-    except ValueError as error:
-        fields = ("n_samples", "noise", "seed", "test_fraction", "n_classes")
-        raise RequestValidationError([engine_error(error, "query", fields)]) from None
     return Response(data.to_json(name, spec.problem or "binary"), media_type="application/json")

@@ -2,12 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import HTTPConnection
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import ReadableErrorsRoute, engine_error, too_many
+from app.api.limits import ReadableErrorsRoute
 from app.api.owners import (
     OwnersDep,
     TokensDep,
@@ -17,21 +17,15 @@ from app.api.owners import (
     make_room_for,
     note_owner,
 )
-from app.api.schemas import (
-    ExperimentCreate,
-    ExperimentCreated,
-    ExperimentPublic,
-    JobCreate,
-    refusals,
-)
-from app.jobs.errors import JobNotFoundError, SpecError, TooManyJobsError
-from app.jobs.experiments import ExperimentNotFoundError, Experiments
+from app.api.schemas import ExperimentCreate, ExperimentCreated, ExperimentPublic, refusals
+from app.jobs.errors import JobNotFoundError, TooManyJobsError
+from app.jobs.experiments import Experiments
 from app.jobs.manager import JobManager
 from app.jobs.owners import Owners, new_token
 
+# A bad value's job (422 at ("body", "values", i, field)), a full server (429) and an
+# unknown id (404) are answered by app.api.errors.
 router = APIRouter(prefix="/api/experiments", tags=["experiments"], route_class=ReadableErrorsRoute)
-
-NOT_FOUND = "Experiment not found"
 _GONE = {"status": "deleted", "iteration": None, "metrics": None}
 
 
@@ -73,15 +67,10 @@ async def create_experiment(
     client = client_of(request, settings)
     mine = client_jobs(owners, manager, client)
     if full := experiment_over_client_limits(mine, len(configs), settings):
-        raise too_many(TooManyJobsError(full, settings.RETRY_AFTER))
+        raise TooManyJobsError(full, settings.RETRY_AFTER)
     token, owner_hash = new_token()
     specs = [config.spec(settings) for config in configs]
-    try:
-        jobs = manager.create_queued(specs, body.base.learner, owner_hash)
-    except SpecError as error:
-        raise RequestValidationError([_value_error(error)]) from None
-    except TooManyJobsError as error:
-        raise too_many(error) from None
+    jobs = manager.create_queued(specs, body.base.learner, owner_hash)
     for job in jobs:
         owners.created_by(job.id, client)
     await make_room_for(manager, mine, settings, len(jobs))
@@ -101,10 +90,7 @@ async def read_experiment(
     """Each job's value, status, last iteration and latest metrics: open to anyone with the
     id, as watching a job is (a request with the experiment's token keeps its jobs from
     idling)."""
-    try:
-        experiment = experiments.get(experiment_id)
-    except ExperimentNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None
+    experiment = experiments.get(experiment_id)
     rows = [
         _job_row(manager, owners, tokens, job_id, value)
         for job_id, value in zip(experiment.jobs, experiment.values, strict=True)
@@ -129,9 +115,3 @@ def _job_row(
         "iteration": summary["iteration"],
         "metrics": summary["metrics"],
     }
-
-
-def _value_error(error: SpecError) -> dict[str, Any]:
-    """The engine's refusal of one value's job, at ("body", "values", i, field)."""
-    found = engine_error(error, "body", JobCreate.model_fields)
-    return {**found, "loc": ("body", "values", error.index, *found["loc"][1:])}

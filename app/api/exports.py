@@ -8,17 +8,15 @@ the script's template never holds up the event loop.
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response
 
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.schemas import refusals
 from app.jobs import exports, trace
-from app.jobs.errors import JobNotFoundError
 from app.jobs.job import Job
 
+# No such job (404) and nothing to export yet (409) are answered by app.api.errors.
 router = APIRouter(prefix="/api/jobs", tags=["exports"])
-
-NOT_FOUND = "Job not found"
 
 
 def _content(media_type: str) -> dict[int | str, dict[str, Any]]:
@@ -29,11 +27,8 @@ def _content(media_type: str) -> dict[int | str, dict[str, Any]]:
 @router.get("/{job_id}/parameters.json", responses=refusals(404, 409))
 def read_parameters_json(job_id: str, manager: JobManagerDep) -> dict[str, Any]:
     """The latest parameters, `{"W1": [[...]], "b1": [[...]], ...}`, at full precision."""
-    job = _get(manager, job_id)
-    try:
-        return exports.parameters_json(job)
-    except exports.NoParametersError as error:
-        raise _not_yet(error) from None
+    job = manager.get(job_id)
+    return exports.parameters_json(job)
 
 
 @router.get(
@@ -43,11 +38,8 @@ def read_parameters_json(job_id: str, manager: JobManagerDep) -> dict[str, Any]:
 )
 def read_parameters_npz(job_id: str, manager: JobManagerDep) -> Response:
     """The latest parameters as NumPy's .npz: `np.load(file)["W1"]`, and so on."""
-    job = _get(manager, job_id)
-    try:
-        content = exports.parameters_npz(job)
-    except exports.NoParametersError as error:
-        raise _not_yet(error) from None
+    job = manager.get(job_id)
+    content = exports.parameters_npz(job)
     return _download(content, "application/octet-stream", job, "parameters.npz")
 
 
@@ -58,7 +50,7 @@ def read_parameters_npz(job_id: str, manager: JobManagerDep) -> Response:
 )
 def read_history_csv(job_id: str, manager: JobManagerDep) -> Response:
     """`iteration,cost[,test_cost]`: every iteration's cost so far, `nan`/`inf` as such."""
-    job = _get(manager, job_id)
+    job = manager.get(job_id)
     return _download(exports.history_csv(job), "text/csv", job, "history.csv")
 
 
@@ -72,11 +64,8 @@ def read_script(job_id: str, manager: JobManagerDep, settings: SettingsDep) -> R
 
     409 for a run of another kind (multi-class, regression, other inputs, L1, own data).
     """
-    job = _get(manager, job_id)
-    try:
-        text = exports.script(job, settings.TEMPLATES_DIR)
-    except exports.NoScriptError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    job = manager.get(job_id)
+    text = exports.script(job, settings.TEMPLATES_DIR)
     return _download(text, "text/x-python", job, "script.py")
 
 
@@ -86,26 +75,11 @@ def read_trace(job_id: str, manager: JobManagerDep, settings: SettingsDep) -> di
     equations: `parameters`, `cache` (X, Y, Z1, A1, ..., dZ2, dZ1, ...), `grads`, their
     `norms`, the `cost` and the `shapes`. Above TRACE_COLUMNS examples the (n, m) arrays
     hold evenly spaced columns only, listed in `columns` (null: every example)."""
-    job = _get(manager, job_id)
-    try:
-        return trace.trace(job, settings.TRACE_COLUMNS)
-    except exports.NoParametersError as error:
-        raise _not_yet(error) from None
+    job = manager.get(job_id)
+    return trace.trace(job, settings.TRACE_COLUMNS)
 
 
 def _download(content: str | bytes, media_type: str, job: Job, name: str) -> Response:
     filename = f"gradlive-{job.id}-{name}"
     disposition = f'attachment; filename="{filename}"'
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
-
-
-def _get(manager: JobManagerDep, job_id: str) -> Job:
-    try:
-        return manager.get(job_id)
-    except JobNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None
-
-
-def _not_yet(error: exports.NoParametersError) -> HTTPException:
-    """409: the job has not written its parameters yet (it has not started)."""
-    return HTTPException(status.HTTP_409_CONFLICT, detail=str(error))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import ReadableErrorsRoute, engine_error, too_many
+from app.api.limits import ReadableErrorsRoute
 from app.api.owners import (
     OwnersDep,
     TokensDep,
@@ -28,14 +28,13 @@ from app.api.schemas import (
     limit_errors,
     refusals,
 )
-from app.jobs.checks import NoWeightsError, check_job_gradients
-from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
-from app.jobs.job import Job
+from app.jobs.checks import check_job_gradients
+from app.jobs.errors import TooManyJobsError
 from app.jobs.owners import new_token
 
+# Refusals of the manager (no such job, a bad spec, the server full) are answered by
+# app.api.errors.
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], route_class=ReadableErrorsRoute)
-
-NOT_FOUND = "Job not found"
 
 
 @router.post(
@@ -64,17 +63,10 @@ async def create_job(
     client = client_of(request, settings)
     mine = client_jobs(owners, manager, client)
     if full := over_client_limits(mine, settings):
-        raise too_many(TooManyJobsError(full, settings.RETRY_AFTER))
+        raise TooManyJobsError(full, settings.RETRY_AFTER)
     await make_room_for(manager, mine, settings)
     token, owner_hash = new_token()
-    try:
-        job = manager.create(body.spec(settings), body.learner, owner_hash)
-    except ValueError as error:
-        raise RequestValidationError(
-            [engine_error(error, "body", JobCreate.model_fields)]
-        ) from None
-    except TooManyJobsError as error:
-        raise too_many(error) from None
+    job = manager.create(body.spec(settings), body.learner, owner_hash)
     owners.created_by(job.id, client)
     return {**job.summary(), "token": token}
 
@@ -91,7 +83,7 @@ async def read_job(
     job_id: str, manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep
 ) -> Any:
     """A job's status, config, last iteration and latest metrics."""
-    job = _get(manager, job_id)
+    job = manager.get(job_id)
     note_owner(manager, owners, job, tokens)
     return job.summary()
 
@@ -101,11 +93,8 @@ async def delete_job(
     job_id: str, manager: JobManagerDep, owners: OwnersDep, tokens: TokensDep
 ) -> None:
     """Stop a job (its viewers see `stopped`) and remove it; its token or the admin's."""
-    require_owner(owners, _get(manager, job_id), tokens)
-    try:
-        await manager.delete(job_id)
-    except JobNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None
+    require_owner(owners, manager.get(job_id), tokens)
+    await manager.delete(job_id)
 
 
 @router.post(
@@ -126,20 +115,13 @@ async def control_job(
     403 without the job's token; 429 when resuming or stepping a paused job while the
     server trains all it can.
     """
-    job = _get(manager, job_id)
+    job = manager.get(job_id)
     require_owner(owners, job, tokens)
     note_owner(manager, owners, job, tokens)
     errors = control_errors(body, settings)
     if errors:
         raise RequestValidationError(errors)
-    try:
-        job = await manager.control(job_id, body.command())
-    except JobNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None
-    except JobFinishedError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
-    except TooManyJobsError as error:
-        raise too_many(error) from None
+    job = await manager.control(job_id, body.command())
     return job.summary()
 
 
@@ -152,7 +134,7 @@ async def check_gradients(
     403 without the job's token (each check costs the server thousands of forward passes);
     429 while a check of the same job is under way (a button clicked again and again).
     """
-    job = _get(manager, job_id)
+    job = manager.get(job_id)
     require_owner(owners, job, tokens)
     note_owner(manager, owners, job, tokens)
     if job.checking:
@@ -167,15 +149,6 @@ async def check_gradients(
         # and a class clicking the button at once must not starve the training jobs.
         async with request.app.state.checking:
             result = await anyio.to_thread.run_sync(check_job_gradients, job)
-    except NoWeightsError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from None
     finally:
         job.checking = False
     return asdict(result)
-
-
-def _get(manager: JobManagerDep, job_id: str) -> Job:
-    try:
-        return manager.get(job_id)
-    except JobNotFoundError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND) from None

@@ -13,7 +13,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import SettingsDep
 from app.config import Settings
-from app.jobs.errors import TooManyJobsError
 from app.jobs.room import LEARNER_LENGTH
 from app.nn import activations, datasets
 from app.nn.features import FEATURES
@@ -170,23 +169,6 @@ def unreadable(error: Exception) -> str:
     if "integer string conversion" in str(error):
         return "a number in it has too many digits"
     return str(error)
-
-
-def engine_error(error: ValueError, where: str, fields: Any) -> dict[str, Any]:
-    """A 422 error for a ValueError of the engine, at the field its message starts with."""
-    message = str(error)
-    first = message.split(" ", 1)[0]
-    loc = (where, first) if first in fields else (where,)
-    return {"type": "value_error", "loc": loc, "msg": message, "input": None}
-
-
-def too_many(error: TooManyJobsError) -> HTTPException:
-    """429 with Retry-After: the server (or the client's share of it) is full."""
-    return HTTPException(
-        status.HTTP_429_TOO_MANY_REQUESTS,
-        detail=str(error),
-        headers={"Retry-After": str(error.retry_after)},
-    )
 
 
 def body_error(message: str) -> dict[str, Any]:

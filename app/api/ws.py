@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from app.api.deps import JobManagerDep, SettingsDep
+from app.api.errors import JOB_NOT_FOUND
 from app.api.limits import explained, readable, unreadable
 from app.api.schemas import JobControl, control_errors
 from app.config import Settings
@@ -73,7 +74,7 @@ async def watch_job(
     try:
         job = manager.get(job_id)
     except JobNotFoundError:
-        await _refuse(websocket, status.HTTP_404_NOT_FOUND, "Job not found", NOT_FOUND_CLOSE)
+        await _refuse(websocket, status.HTTP_404_NOT_FOUND, JOB_NOT_FOUND, NOT_FOUND_CLOSE)
         return
     if too_many := _too_many_viewers(job, manager, settings):
         retry = {"Retry-After": str(settings.RETRY_AFTER)}
@@ -251,7 +252,7 @@ class _Viewer:
         except (JobFinishedError, TooManyJobsError) as error:
             return error_message(str(error))
         except JobNotFoundError:
-            return error_message("Job not found")
+            return error_message(JOB_NOT_FOUND)
         return None
 
     async def authenticate(self, token: object) -> str | None:

@@ -15,18 +15,15 @@ from app.jobs.control import Edit
 from app.jobs.exports import parameters_of
 from app.jobs.job import Job
 from app.nn import grid, model
+from app.nn.errors import FieldError
 
 GRID_LINES = 11  # lines of the input plane's grid in each direction, as ConvNetJS draws it
 LINE_POINTS = 41  # points along each line: enough for its bends to look smooth
 MAX_WEIGHT = 100.0  # |value| of a weight or bias set by hand
 
 
-class InsideError(ValueError):
+class InsideError(FieldError):
     """A request that does not fit the job's network: `field` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def hidden_space(job: Job, layer: int, units: tuple[int, int]) -> dict[str, Any]:
