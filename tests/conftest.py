@@ -21,6 +21,13 @@ from app.config import Settings
 from app.main import create_app
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's servers train in threads (GRADLIVE_WORKERS=0), real servers included:
+    before collection, so the settings that parametrize tests read it too. Tests of the
+    worker processes ask for them."""
+    os.environ["GRADLIVE_WORKERS"] = "0"
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
