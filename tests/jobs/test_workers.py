@@ -4,7 +4,6 @@ plainly when its process dies, and leaves no process behind."""
 import asyncio
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from app.jobs.manager import SHUTTING_DOWN, JobManager
 from app.jobs.runner import Runner, ThreadRunner
 from app.jobs.spec import JobSpec
 from app.jobs.workers import WORKER_DIED, ProcessRunner
+from tests.conftest import alive
 
 pytestmark = pytest.mark.anyio
 
@@ -131,15 +131,6 @@ async def test_pause_resume_and_stop_act_at_once_in_a_worker():
         assert job.status == "stopped"
     finally:
         await manager.aclose()
-
-
-def alive(pid: int | None) -> bool:
-    """Whether the process runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
 
 
 async def test_a_killed_worker_fails_its_job_plainly_and_a_new_one_trains_the_next():
