@@ -277,7 +277,6 @@ class _Process:
             except Exception:  # a bug here must not stop the relay of the other jobs
                 logger.exception("a message from a worker could not be relayed")
         self.outbox.put(None)  # the sender ends too
-        self.process.join(KILL_WAIT)  # reaped, not left a zombie
         self._on_death(self)
 
     def _relay(self, message: tuple[Any, ...]) -> None:
@@ -349,7 +348,9 @@ class ProcessRunner:
         deadline = time.monotonic() + timeout
         with self._lock:
             self._closing = True
-            processes = list(self._processes)
+            # Not those that died before they were ready: their readers have reaped them,
+            # and two threads that wait for one process make one of them see it alive.
+            processes = [p for p in self._processes if not p.dead]
         for worker in processes:
             worker.outbox.put((SHUTDOWN, timeout))
         for worker in processes:
@@ -380,6 +381,7 @@ class ProcessRunner:
                 self._processes[slot] = self._spawn(slot)
             else:
                 dead.dead = True
+        dead.process.join(KILL_WAIT)  # reaped, not left a zombie; shutdown waits for the others
         logger.error(
             "worker process %s %s (exit code %s): %d job(s) failed%s",
             dead.process.pid,
