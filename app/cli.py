@@ -96,7 +96,7 @@ def _serve(args: argparse.Namespace) -> int:
     from app.main import create_app
     from app.server import GracefulServer, QuietWebSocketProtocol
 
-    settings = Settings()
+    settings = Settings() if args.workers is None else Settings(WORKERS=args.workers)
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -113,11 +113,15 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, least: int = 0) -> int:
     value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= {least}, got {text}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port", type=int, default=None, help="port to listen on (default 8000, or GRADLIVE_PORT)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_whole_number,
+        default=None,
+        help="worker processes that train the jobs (default: the machine's cores, or "
+        "GRADLIVE_WORKERS); 0: train in the server's own process",
     )
     serve.set_defaults(run=_serve)
 

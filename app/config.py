@@ -28,6 +28,11 @@ def default_data_dir() -> Path:
     return Path(base) / "gradlive"
 
 
+def default_workers() -> int:
+    """As many worker processes as the machine has cores."""
+    return os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     """Server settings; `GRADLIVE_MAX_RUNNING_JOBS=8` sets MAX_RUNNING_JOBS, and so on."""
 
@@ -103,6 +108,11 @@ class Settings(BaseSettings):
     TRACE_COLUMNS: int = Field(default=64, ge=1, le=2000)
     # Resolution of the small per-neuron heatmaps.
     NEURON_GRID: int = Field(default=24, ge=2, le=64)
+
+    # Worker processes that train the jobs (app.jobs.workers), so that jobs use every core;
+    # `gradlive serve --workers N` sets it too. 0: jobs train in threads of the server's
+    # own process (app.jobs.runner.ThreadRunner), sharing one core.
+    WORKERS: int = Field(default_factory=default_workers, ge=0)
 
     # How long (s) a training thread may keep Python's GIL when the event loop needs it;
     # shorter keeps the server responsive while jobs train at full speed (Python: 0.005).

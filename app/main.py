@@ -31,8 +31,16 @@ from app.jobs.manager import JobManager
 from app.jobs.owndata import DATASETS_DIR, OwnDatasets
 from app.jobs.owners import Owners
 from app.jobs.room import Room
-from app.jobs.runner import ThreadRunner
+from app.jobs.runner import Runner, ThreadRunner
 from app.jobs.store import DB_NAME, JobStore
+from app.jobs.workers import ProcessRunner
+
+
+def make_runner(settings: Settings) -> Runner:
+    """Where jobs train: in settings.WORKERS worker processes, or with 0 in threads here."""
+    if settings.WORKERS:
+        return ProcessRunner(settings.WORKERS)
+    return ThreadRunner(switch_interval=settings.SWITCH_INTERVAL)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             details_rate=settings.DETAILS_RATE,
             neuron_resolution=settings.NEURON_GRID,
             idle_timeout=settings.IDLE_TIMEOUT,
-            runner=ThreadRunner(switch_interval=settings.SWITCH_INTERVAL),
+            runner=make_runner(settings),
             store=store,
             own=OwnDatasets(settings.DATA_DIR / DATASETS_DIR, settings.MAX_DATASETS),
         )

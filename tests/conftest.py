@@ -21,6 +21,13 @@ from app.config import Settings
 from app.main import create_app
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's servers train in threads (GRADLIVE_WORKERS=0), real servers included:
+    before collection, so the settings that parametrize tests read it too. Tests of the
+    worker processes ask for them."""
+    os.environ["GRADLIVE_WORKERS"] = "0"
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
@@ -101,10 +108,14 @@ class Served:
 
 @contextlib.contextmanager
 def serving(
-    folder: Path, data_dir: Path | None = None, port: int | None = None, **env: str
+    folder: Path,
+    data_dir: Path | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    **env: str,
 ) -> Iterator[Served]:
     """The real command, `python -m app serve --port <port>` (a free one by default),
-    logging to folder.
+    logging to folder; with `workers`, `--workers <workers>`.
 
     Its jobs are kept in data_dir (folder/data by default); env: more GRADLIVE_* settings.
     A restart on the same port is the same origin to a browser: the same localStorage.
@@ -118,9 +129,12 @@ def serving(
         "GRADLIVE_DATA_DIR": str(data_dir or folder / "data"),
         **env,
     }
+    command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            command,
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -162,6 +176,14 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pa
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server did not answer /healthz in {SERVER_START_SECONDS} s")
+
+
+def alive(pid: int | None) -> bool:
+    """Whether the process runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 class FakeClock:

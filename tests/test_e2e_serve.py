@@ -3,10 +3,12 @@
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import socket
 import sqlite3
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +17,7 @@ import websockets
 from app.jobs.spec import DataSplit, JobSpec
 from app.jobs.store import DB_NAME
 from app.nn.trainer import Trainer
-from tests.conftest import serving
+from tests.conftest import ADMIN, alive, serving
 
 
 async def follow(base: str) -> tuple[dict, list[dict], int | None]:
@@ -272,3 +274,85 @@ def lecture_costs(count):
     data = DataSplit.make(spec)
     trainer = Trainer(spec.train_config(), data.X_train, data.Y_train)
     return [step.cost for step, _ in zip(trainer.steps(), range(count), strict=False)]
+
+
+# -- worker processes (Contract 9): `gradlive serve --workers 2` ----------------------------
+
+
+def worker_pids(server_pid: int) -> set[int]:
+    """The running worker processes of a server: its children started by multiprocessing's
+    spawn (its resource tracker is another child, not a worker)."""
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+            if int(fields[1]) == server_pid and fields[0] != "Z" and b"spawn_main" in cmdline:
+                pids.add(int(stat.parent.name))
+    return pids
+
+
+def wait_for(condition, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        time.sleep(0.05)
+    return value
+
+
+async def kill_a_worker(base: str, server_pid: int) -> tuple[list[dict], dict, dict]:
+    """Two running jobs, one on each worker, watched; SIGKILL one worker. What the viewer
+    of the job that failed got, and both jobs as the server then gives them."""
+    async with httpx.AsyncClient(base_url=base, headers=ADMIN) as client:
+        body = {"iterations": 100_000, "speed": 200, "grid": 10}
+        jobs = [(await client.post("/api/jobs", json=body)).json() for _ in range(2)]
+
+        async def viewer(job: dict, running: asyncio.Event) -> list[dict]:
+            received = []
+            async with websockets.connect(ws_url(base, job["id"])) as ws:
+                async for text in ws:  # until the server closes it, after a final status
+                    received.append(json.loads(text))
+                    if received[-1].get("type") == "progress":
+                        running.set()
+            return received
+
+        started = [asyncio.Event(), asyncio.Event()]
+        viewers = [asyncio.create_task(viewer(j, e)) for j, e in zip(jobs, started, strict=True)]
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in started)), 30)
+        os.kill(min(worker_pids(server_pid)), signal.SIGKILL)
+        done, _ = await asyncio.wait(viewers, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        assert len(done) == 1, "no viewer was told its job ended"
+        [failed] = [jobs[viewers.index(task)] for task in done]
+        [other] = [job for job in jobs if job is not failed]
+        url = f"/api/jobs/{other['id']}"
+        then = (await client.get(url)).json()["iteration"]
+        deadline = time.monotonic() + 30
+        while (carried_on := (await client.get(url)).json())["iteration"] <= then:
+            assert time.monotonic() < deadline, "the other job stopped training"
+            await asyncio.sleep(0.05)
+        for task in viewers:
+            task.cancel()
+        failed_now = (await client.get(f"/api/jobs/{failed['id']}")).json()
+        return done.pop().result(), failed_now, carried_on
+
+
+def ws_url(base: str, job_id: str) -> str:
+    return base.replace("http://", "ws://") + f"/ws/jobs/{job_id}"
+
+
+def test_serve_with_two_workers_fails_only_a_killed_workers_job_and_carries_on(tmp_path):
+    with serving(tmp_path, workers=2) as served:
+        pid = served.process.pid
+        first = wait_for(lambda: len(worker_pids(pid)) == 2 and worker_pids(pid), "2 workers")
+        received, failed, other = asyncio.run(kill_a_worker(served.url, pid))
+        last = received[-1]
+        assert last["type"] == "status" and last["status"] == "failed"
+        assert "stopped unexpectedly" in last["detail"] and "Traceback" not in last["detail"]
+        assert failed["status"] == "failed" and other["status"] == "running"
+        now = wait_for(lambda: len(worker_pids(pid)) == 2 and worker_pids(pid), "a new worker")
+        assert len(now - first) == 1  # the killed one was replaced
+        _, received, code = asyncio.run(follow(served.url))  # trained to the end
+        assert received[-1]["status"] == "done" and code == 1000
+        assert served.stop() in STOPPED_BY_SIGTERM
+    assert "Traceback" not in served.log.read_text()
+    wait_for(lambda: not worker_pids(pid) and not any(alive(p) for p in first | now), "exit")

@@ -4,10 +4,14 @@ Viewers `send` commands from the event loop; the runner takes them between two
 iterations, applies them in order and marks each one applied. Waiting on the channel
 (while paused, or between paced iterations) wakes up as soon as a command arrives, so
 pause, stop and delete take effect at once.
+
+A loop in another process gets the commands through `relay`: each is handed on as it is
+sent, and the runner sets `applied` as the loop reports it.
 """
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,6 +52,7 @@ class Control:
         self._commands: deque[tuple[int, Command]] = deque()
         self._condition = threading.Condition()
         self._sent = 0
+        self._forward: Callable[[int, Command], None] | None = None  # see relay
         self.applied = 0
         # Set by every command: wakes the runner where it waits for something else
         # (its turn to train), so it can look at the command at once.
@@ -58,10 +63,22 @@ class Control:
         with self._condition:
             self._sent += 1
             number = self._sent
-            self._commands.append((number, command))
+            if self._forward is not None:
+                self._forward(number, command)
+            else:
+                self._commands.append((number, command))
             self._condition.notify_all()
         self.alarm.set()
         return number
+
+    def relay(self, forward: Callable[[int, Command], None]) -> None:
+        """From now on hand every command to `forward(number, command)` as it is sent, the
+        waiting ones first, in order: for a loop in another process (it must not block)."""
+        with self._condition:
+            for number, command in self._commands:
+                forward(number, command)
+            self._commands.clear()
+            self._forward = forward
 
     @property
     def pending(self) -> bool:

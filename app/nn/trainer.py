@@ -8,7 +8,7 @@ ask for metrics, or change the learning rate.
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -154,6 +154,14 @@ class Trainer:
         self.iteration = 0
         self.stop_reason: str | None = None
         self.detail = ""
+
+    def __reduce__(self) -> tuple[type["Trainer"], tuple[Any, ...]]:
+        """Pickled (to train in another process) as what it is made from: so only before
+        its first iteration. The fast path's buffers are views of each other, which pickle
+        would part into copies, and then every step would read stale arrays."""
+        if self.iteration:
+            raise TypeError("a trainer can be pickled only before its first iteration")
+        return (Trainer, (self.config, self.X, self.Y, self.X_test, self.Y_test))
 
     @property
     def parameters(self) -> Parameters:

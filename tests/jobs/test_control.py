@@ -42,3 +42,14 @@ def test_every_command_rings_the_alarm():
     assert not control.alarm.is_set()
     control.send(Command("pause"))
     assert control.alarm.is_set()
+
+
+def test_a_relay_hands_on_the_waiting_commands_then_each_one_as_it_is_sent():
+    control = Control()
+    control.send(Command("pause"))
+    control.send(Command("step", steps=3))
+    relayed = []
+    control.relay(lambda number, command: relayed.append((number, command.action)))
+    assert relayed == [(1, "pause"), (2, "step")] and not control.pending
+    assert control.send(Command("stop")) == 3
+    assert relayed[-1] == (3, "stop") and not control.pending

@@ -1,6 +1,7 @@
 """The step generator: the lecture's run, divergence, mini-batches, live changes."""
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -168,3 +169,13 @@ def test_bad_data_says_which_array(flower):
         Trainer(TrainConfig(), X, Y[:, :10])
     with pytest.raises(ValueError, match="X must be"):
         Trainer(TrainConfig(), X[:1], Y)
+
+
+def test_a_trainer_pickles_before_its_first_iteration_and_trains_the_same(flower):
+    X, Y = flower
+    for config in (TrainConfig(iterations=50), TrainConfig(iterations=50, optimizer="adam")):
+        trainer = Trainer(config, X, Y)
+        copy = pickle.loads(pickle.dumps(trainer))
+        assert [s.cost for s in copy.steps()] == [s.cost for s in trainer.steps()]
+        with pytest.raises(TypeError, match="before its first iteration"):
+            pickle.dumps(trainer)
