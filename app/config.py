@@ -29,7 +29,10 @@ def default_data_dir() -> Path:
 
 
 def default_workers() -> int:
-    """As many worker processes as the machine has cores."""
+    """As many worker processes as there are cores this process may run on: in a container
+    pinned to some of the machine's cores (`docker run --cpuset-cpus`), those."""
+    if hasattr(os, "sched_getaffinity"):  # not on macOS or Windows
+        return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
 
 

@@ -318,6 +318,12 @@ class ProcessRunner:
         with self._lock:
             return [p.process.pid for p in self._processes]
 
+    @property
+    def loads(self) -> list[int]:
+        """How many unfinished jobs each worker holds, slot by slot."""
+        with self._lock:
+            return [len(p.jobs) for p in self._processes]
+
     def wait_ready(self, timeout: float) -> bool:
         """Wait up to `timeout` s in all until every worker has started; whether they have."""
         deadline = time.monotonic() + timeout
@@ -330,12 +336,13 @@ class ProcessRunner:
         recipe = Recipe.of(loop)
         with self._lock:
             alive = [p for p in self._processes if not p.dead]
-            if not alive:
-                loop.sink.set_status("failed", FAILED)  # no worker could start: see the log
-                return
-            worker = min(alive, key=lambda p: len(p.jobs))
-            worker.jobs[name] = _Remote(loop.sink, loop.control)
-            worker.outbox.put((START, name, recipe))
+            if alive:
+                worker = min(alive, key=lambda p: len(p.jobs))
+                worker.jobs[name] = _Remote(loop.sink, loop.control)
+                worker.outbox.put((START, name, recipe))
+        if not alive:
+            loop.sink.set_status("failed", FAILED)  # no worker could start: see the log
+            return
 
         def forward(number: int, command: Command) -> None:
             worker.outbox.put((COMMAND, name, number, command))

@@ -164,7 +164,7 @@ async def test_jobs_go_to_the_least_loaded_worker_and_shutdown_leaves_no_process
     jobs = [manager.create(SLOW), manager.create(SLOW)]
     for job in jobs:
         await until(job, lambda job=job: job.status == "running")
-    assert [len(p.jobs) for p in runner._processes] == [1, 1]
+    assert runner.loads == [1, 1]
     await manager.aclose()
     assert [job.status for job in jobs] == ["stopped", "stopped"]
     assert {job.log.status.detail for job in jobs} == {SHUTTING_DOWN}
