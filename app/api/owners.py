@@ -57,9 +57,14 @@ def client_of(connection: HTTPConnection, settings: Settings) -> str:
     return connection.client.host if connection.client else ""
 
 
+def unfinished(jobs: list[Job]) -> int:
+    """How many of `jobs` have not ended: what a client's share counts."""
+    return sum(not job.final for job in jobs)
+
+
 def over_client_limits(mine: list[Job], settings: Settings) -> str:
     """Why a client with jobs `mine` may not start one more (its share is taken), or ""."""
-    active = sum(not job.final for job in mine)
+    active = unfinished(mine)
     bound = settings.MAX_ACTIVE_JOBS_PER_CLIENT
     if bound and active >= bound:
         return (
@@ -76,7 +81,7 @@ def experiment_over_client_limits(mine: list[Job], count: int, settings: Setting
     has (up to GRADLIVE_MAX_EXPERIMENT_VALUES); a second one, while the first still
     trains, only within the client's share, so nobody can queue the server full.
     """
-    active = sum(not job.final for job in mine)
+    active = unfinished(mine)
     share = settings.MAX_ACTIVE_JOBS_PER_CLIENT
     bound = max(share, settings.MAX_EXPERIMENT_VALUES)
     if not share or active + count <= bound:

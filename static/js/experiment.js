@@ -21,10 +21,15 @@ export function valueTitle(vary, value) {
   return `${vary} = ${Array.isArray(value) ? value.join(", ") : value}`;
 }
 
+/** Whether every config has the same value of `key`. */
+function alike(configs, key) {
+  return new Set(configs.map((config) => JSON.stringify(config[key]))).size === 1;
+}
+
 /** Titles for runs compared: the fields in which their configs differ ("run 2" if none). */
 export function compareTitles(configs) {
   const keys = Object.keys(configs[0] || {}).filter(
-    (key) => !IGNORED.has(key) && new Set(configs.map((config) => JSON.stringify(config[key]))).size > 1,
+    (key) => !IGNORED.has(key) && !alike(configs, key),
   );
   return configs.map((config, i) =>
     keys.length ? keys.map((key) => valueTitle(key, config[key])).join(", ") : `run ${i + 1}`,
@@ -46,8 +51,7 @@ const SHARED = [
 /** "flower · tanh · 5,000 it. · ...": the settings every run has alike (configs as REST has them). */
 export function sharedSettings(configs) {
   if (configs.length === 0) return "";
-  const alike = (key) => new Set(configs.map((config) => JSON.stringify(config[key]))).size === 1;
-  return SHARED.filter(([key]) => alike(key))
+  return SHARED.filter(([key]) => alike(configs, key))
     .map(([, text]) => text(configs[0]))
     .join(" · ");
 }
