@@ -1,4 +1,5 @@
-"""The `gradlive` command: `serve` the playground, or `train` in the terminal."""
+"""The `gradlive` command: `serve` the playground, `train` in the terminal, or be a
+`worker` that trains the jobs of the distributed mode."""
 
 import argparse
 import json
@@ -113,6 +114,22 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    """Train the jobs queued through GRADLIVE_BROKER_URL until stopped (SIGTERM, Ctrl+C)."""
+    import logging
+
+    from app.config import Settings
+    from app.jobs.brokerworker import BrokerWorker
+
+    settings = Settings()
+    if not settings.BROKER_URL:
+        raise ValueError("a worker needs GRADLIVE_BROKER_URL, e.g. redis://127.0.0.1:6379/0")
+    logging.basicConfig(format="%(levelname)s: [worker %(process)d] %(name)s: %(message)s")
+    jobs = settings.WORKER_JOBS if args.jobs is None else args.jobs
+    BrokerWorker(settings.BROKER_URL, jobs, args.name).run()
+    return 0
+
+
 def _whole_number(text: str, least: int = 0) -> int:
     value = int(text)
     if value < least:
@@ -143,6 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
         "GRADLIVE_WORKERS); 0: train in the server's own process",
     )
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="train the jobs of the distributed mode (needs GRADLIVE_BROKER_URL)"
+    )
+    worker.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="jobs trained at once (default 16, or GRADLIVE_WORKER_JOBS)",
+    )
+    worker.add_argument("--name", default=None, help="this worker's name (default: host-random)")
+    worker.set_defaults(run=_worker)
 
     train = commands.add_parser("train", help="train in the terminal (defaults: the lecture's run)")
     train.add_argument("--dataset", default=_SPEC.dataset, choices=datasets.NAMES)

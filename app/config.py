@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     # own process (app.jobs.runner.ThreadRunner), sharing one core.
     WORKERS: int = Field(default_factory=default_workers, ge=0)
 
+    # The distributed mode (app.jobs.remote): with a Redis URL (redis://host:port/db) jobs
+    # are trained by `gradlive worker` processes on any machine, and their frames and
+    # commands go through Redis Streams, so that several `gradlive serve` replicas serve
+    # any viewer and steer any job. Unset: everything runs on this machine.
+    BROKER_URL: str | None = None
+    # How many jobs one `gradlive worker` trains at once (each in a thread, taking turns).
+    WORKER_JOBS: int = Field(default=16, ge=1, le=256)
+
     # How long (s) a training thread may keep Python's GIL when the event loop needs it;
     # shorter keeps the server responsive while jobs train at full speed (Python: 0.005).
     SWITCH_INTERVAL: float = Field(default=0.001, gt=0, le=0.1)

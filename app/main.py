@@ -30,6 +30,7 @@ from app.jobs.experiments import Experiments
 from app.jobs.manager import JobManager
 from app.jobs.owndata import DATASETS_DIR, OwnDatasets
 from app.jobs.owners import Owners
+from app.jobs.remote import BrokerRunner, RemoteJobs
 from app.jobs.room import Room
 from app.jobs.runner import Runner, ThreadRunner
 from app.jobs.store import DB_NAME, JobStore
@@ -37,7 +38,10 @@ from app.jobs.workers import ProcessRunner
 
 
 def make_runner(settings: Settings) -> Runner:
-    """Where jobs train: in settings.WORKERS worker processes, or with 0 in threads here."""
+    """Where jobs train: on `gradlive worker`s through Redis (settings.BROKER_URL), in
+    settings.WORKERS worker processes, or with 0 in threads here."""
+    if settings.BROKER_URL:
+        return BrokerRunner(settings.BROKER_URL)
     if settings.WORKERS:
         return ProcessRunner(settings.WORKERS)
     return ThreadRunner(switch_interval=settings.SWITCH_INTERVAL)
@@ -49,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = make_runner(settings)
+        remote = None
+        if isinstance(runner, BrokerRunner):  # the jobs are kept in Redis, for every replica
+            remote = RemoteJobs(runner.client, settings.MAX_STORED_JOBS)
         store = JobStore(
             settings.DATA_DIR / DB_NAME,
             max_jobs=settings.MAX_STORED_JOBS,
@@ -62,8 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             details_rate=settings.DETAILS_RATE,
             neuron_resolution=settings.NEURON_GRID,
             idle_timeout=settings.IDLE_TIMEOUT,
-            runner=make_runner(settings),
-            store=store,
+            runner=runner,
+            store=None if remote else store,
+            remote=remote,
             own=OwnDatasets(settings.DATA_DIR / DATASETS_DIR, settings.MAX_DATASETS),
         )
         manager.load_stored()  # the last server's jobs, finished (or interrupted)
@@ -79,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with suppress(asyncio.CancelledError):
                 await idle_check
             await manager.aclose()  # saves every job and closes the store
+            if remote is not None:  # which then held only the experiments
+                await asyncio.to_thread(store.close)
 
     app = FastAPI(
         title="gradlive",

@@ -22,9 +22,11 @@ from app.jobs.frames import Painter
 from app.jobs.job import Job
 from app.jobs.log import JobLog
 from app.jobs.owndata import OwnDatasets
+from app.jobs.remote import BrokerRunner, RemoteJobs
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
 from app.jobs.spec import DataSplit, JobSpec
 from app.jobs.store import JobStore, StoredJob
+from app.jobs.streams import CREATED, DELETED
 from app.nn.trainer import Trainer
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,7 @@ class JobManager:
         runner: Runner | None = None,
         store: JobStore | None = None,
         own: OwnDatasets | None = None,
+        remote: RemoteJobs | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_running = max_running
@@ -98,7 +101,12 @@ class JobManager:
         self.runner = runner or ThreadRunner()
         self.store = store
         self.own = own  # the learners' own datasets, which job specs may name
+        # The distributed mode (app.jobs.remote): jobs are found in Redis and trained by
+        # workers, and they outlive this server (the runner is a BrokerRunner).
+        self.remote = remote
         self.clock = clock
+        if isinstance(self.runner, BrokerRunner):
+            self._follow_news(self.runner)
         self.viewers = 0  # websockets watching any job
         self._jobs: dict[str, Job] = {}
         self._starting: set[str] = set()  # paused jobs being resumed or stepped
@@ -158,12 +166,20 @@ class JobManager:
 
     def has(self, job_id: str) -> bool:
         """Whether the job is kept, in memory or in the store (without reading it back)."""
-        return job_id in self._jobs or (self.store is not None and self.store.has(job_id))
+        if job_id in self._jobs:
+            return True
+        if self.remote is not None:
+            return self.remote.has(job_id)
+        return self.store is not None and self.store.has(job_id)
 
     def load_stored(self) -> None:
         """At startup: the jobs the store kept, up to max_jobs of the newest, all finished
         (those the last server left training read as `interrupted`). Others stay in the
         store until asked for (`get`)."""
+        if self.remote is not None:
+            for job_id in reversed(self.remote.newest(self.max_jobs)):
+                self._load(job_id)
+            return
         if self.store is None:
             return
         for stored in self.store.newest(self.max_jobs):
@@ -304,21 +320,30 @@ class JobManager:
             # A loop stuck in a long iteration writes nothing more once the log has ended.
             job.log.set_status("stopped", "The job was deleted.")
         self._jobs.pop(job_id, None)
+        if self.remote is not None:
+            self.remote.forget(job_id)
+            self._unfollow(job_id)
         if self.store is not None:
             self.store.forget(job_id)
 
     def stop_all(self, reason: str = SHUTTING_DOWN) -> None:
         """At shutdown, stop every unfinished job at once: its viewers get `stopped` with
-        `reason`; the store keeps it as `interrupted`."""
+        `reason`; the store keeps it as `interrupted`. Jobs on the distributed mode's
+        workers train on: their viewers' sockets close, and their pages find another
+        replica."""
+        if isinstance(self.runner, BrokerRunner):
+            return
         for job in self._jobs.values():
             if not job.final:
                 self._shut_down.add(job.id)
                 _stop_now(job, reason)
 
     async def aclose(self, timeout: float = 2.0) -> None:
-        """Stop every job, wait a little for their threads, then save and close the store."""
+        """Stop every job, wait a little for their threads, then save and close the store.
+
+        Jobs that outlive this server (on the workers of the distributed mode) train on."""
         for job in self._jobs.values():
-            if not job.final:
+            if not job.final and not isinstance(self.runner, BrokerRunner):
                 self._shut_down.add(job.id)
                 job.control.send(Command("stop", reason=SHUTTING_DOWN))
         self._waiting.clear()  # never started: the store keeps them `interrupted`
@@ -382,6 +407,8 @@ class JobManager:
         self._jobs[job.id] = job
         if self.store is not None:
             self.store.track(job)
+        if self.remote is not None:
+            self.remote.publish(job)
         if queue and full and not parts.spec.start_paused:
             self._waiting[job.id] = training_loop
         else:
@@ -393,6 +420,8 @@ class JobManager:
         jobs waiting for a place on the event loop (one may have freed up)."""
         if self.store is not None:
             self.store.poke(job_id)
+        if self.remote is not None and (job := self._jobs.get(job_id)) and job.final:
+            self.remote.ended(job_id)
         if self._waiting:
             with contextlib.suppress(RuntimeError):  # the event loop has closed
                 loop.call_soon_threadsafe(self._start_waiting)
@@ -472,6 +501,8 @@ class JobManager:
     def _load(self, job_id: str) -> Job | None:
         """A job the store keeps and memory does not (dropped to make room, or older than
         the restart), or None. It is kept in memory if a finished job can make room."""
+        if self.remote is not None:
+            return self._follow(job_id)
         if self.store is None:
             return None
         job = self.store.unsaved(job_id)
@@ -507,6 +538,64 @@ class JobManager:
         )
         job.learning_rate, job.speed = stored.learning_rate, stored.speed
         return job
+
+    # -- the distributed mode (app.jobs.remote) ---------------------------------------
+
+    def _follow(self, job_id: str) -> Job | None:
+        """A job made through any replica, found in Redis and followed from its first
+        frame: its log fills as its worker writes (the whole history first). None if gone."""
+        assert self.remote is not None and isinstance(self.runner, BrokerRunner)
+        record = self.remote.record(job_id)
+        if record is None:
+            return None
+        try:
+            spec = JobSpec.from_dict(record["spec"]).resolved(self.own)
+            data = DataSplit.make(spec, self.own)
+        except (TypeError, ValueError):
+            logger.warning("job %s cannot be read: skipped", job_id, exc_info=True)
+            return None
+        loop = asyncio.get_running_loop()
+        log = JobLog(loop, on_status=lambda: self._status_changed(job_id, loop))
+        job = Job(job_id, spec, data, log, self.clock(), record["learner"], record["owner_hash"])
+        job.created_at = record["created_at"]
+        self._jobs[job_id] = job
+        self.runner.follow(job_id, log, job.control)
+        return job
+
+    def _unfollow(self, job_id: str) -> None:
+        if isinstance(self.runner, BrokerRunner):
+            self.runner.unfollow(job_id)
+
+    def _follow_news(self, runner: BrokerRunner) -> None:
+        """Jobs made or deleted through other replicas, and the alpha and speed set
+        there, reach this one's memory (on its event loop)."""
+        loop = asyncio.get_running_loop()
+
+        def on_event(kind: str, job_id: str) -> None:
+            loop.call_soon_threadsafe(self._news, kind, job_id)
+
+        def on_steered(job_id: str, alpha: float | None, speed: float | None) -> None:
+            loop.call_soon_threadsafe(self._steered, job_id, alpha, speed)
+
+        runner.on_event, runner.on_steered = on_event, on_steered
+
+    def _news(self, kind: str, job_id: str) -> None:
+        if kind == CREATED and job_id not in self._jobs:
+            self._make_room_for_news()
+            self._load(job_id)
+        elif kind == DELETED and (job := self._jobs.pop(job_id, None)) is not None:
+            job.log.set_status("stopped", "The job was deleted.")
+            self._unfollow(job_id)
+
+    def _make_room_for_news(self) -> None:
+        finished = sorted((j for j in self._jobs.values() if j.final), key=lambda j: j.created_at)
+        while len(self._jobs) >= self.max_jobs and finished:
+            self._unfollow(finished[0].id)
+            self._jobs.pop(finished.pop(0).id)
+
+    def _steered(self, job_id: str, alpha: float | None, speed: float | None) -> None:
+        if (job := self._jobs.get(job_id)) is not None and alpha is not None:
+            job.learning_rate, job.speed = alpha, speed
 
 
 def _stop_now(job: Job, reason: str) -> None:

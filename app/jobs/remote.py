@@ -1,0 +1,324 @@
+"""A server replica's side of the distributed mode: jobs on `gradlive worker`s, via Redis.
+
+`BrokerRunner` is the Runner when GRADLIVE_BROKER_URL is set. To start a job it stores
+the job's recipe and queues the job for the workers (app.jobs.brokerworker). Every job
+this replica knows, made here or through another replica (`follow`), keeps its JobLog
+and its Control as in the other modes; what differs is what feeds them:
+
+- One reader thread per replica reads, in one blocking XREAD, the log and pictures
+  streams of all its unfinished jobs, and `gradlive:events` (jobs made and deleted), and
+  hands every entry to the job's JobLog (which tells its viewers): each job is read once
+  for all its viewers, whatever their number. A job made elsewhere is read from its first
+  entry, so a late joiner on any replica sees the whole history.
+- The job's Control relays each command to a sender thread, which adds it to the job's
+  control stream. The worker reports the stream id of the last command it applied; every
+  command this replica sent up to that id is then applied (`JobManager.control` waits
+  for it).
+- Every HEARTBEAT seconds the reader looks whether the worker of each unfinished job
+  still beats; when its key has expired the job ends `failed` (the first replica to
+  notice writes it, to the job's log, so all viewers on all replicas are told).
+
+`RemoteJobs` keeps what defines each job in Redis (its record, in the index of jobs), so
+that any replica can find it, list it, and delete it. The jobs outlive a replica: when it
+stops, they train on.
+"""
+
+import contextlib
+import json
+import logging
+import pickle
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from app.jobs import streams
+from app.jobs.control import Command, Control
+from app.jobs.log import FINAL_STATUSES
+from app.jobs.runner import Sink, TrainingLoop
+from app.jobs.workers import APPEND, APPLIED, ENDED, STATUS, WORKER_DIED, Recipe
+
+if TYPE_CHECKING:
+    from app.jobs.job import Job
+
+logger = logging.getLogger(__name__)
+
+READ_WAIT_MS = 100  # the reader takes up newly followed jobs at least this often
+READ_COUNT = 1_000  # entries per stream per read: a long history comes in several reads
+NO_PICTURES = (None, None, None)
+
+
+@dataclass
+class _Followed:
+    """A job this replica reads: its log and control, and how far each stream is read.
+
+    sent: the stream id of each command this replica sent (by its number in `control`);
+    applied_to: the id of the last command the worker applied (as id_order gives it).
+    """
+
+    log: Sink
+    control: Control
+    log_at: str = "0-0"
+    pictures_at: str = "0-0"
+    pictures: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    sent: dict[int, tuple[int, int]] = field(default_factory=dict)
+    applied_to: tuple[int, int] = (0, 0)
+    done: bool = False
+
+    def catch_up(self) -> None:
+        """Every command sent up to applied_to is applied."""
+        numbers = [n for n, order in self.sent.items() if order <= self.applied_to]
+        if numbers and max(numbers) > self.control.applied:
+            self.control.applied = max(numbers)
+            self.log.notify()  # whoever waits for the command looks again
+
+
+class BrokerRunner:
+    """Runs jobs on `gradlive worker` processes through Redis (see the module's docstring).
+
+    on_event(kind, job_id): a job was made (CREATED) or deleted (DELETED) through any
+    replica; on_steered(job_id, learning_rate, speed): a job's alpha and speed as its loop
+    has them now. Both are called from the reader thread.
+    """
+
+    def __init__(self, url: str) -> None:
+        # Typed Any: redis-py types each reply as sync-or-async, whatever the client.
+        self.client: Any = redis.Redis.from_url(url)
+        self.client.ping()  # a wrong URL fails at startup, not at the first job
+        self.queue = streams.job_queue(url)
+        self.on_event: Callable[[str, str], None] = lambda kind, job_id: None
+        self.on_steered: Callable[[str, float | None, float | None], None] = lambda *_: None
+        self._lock = threading.Lock()
+        self._followed: dict[str, _Followed] = {}
+        self._outbox: queue.SimpleQueue[tuple[str, int, Command] | None] = queue.SimpleQueue()
+        self._stopped = threading.Event()
+        last: Any = self.client.xrevrange(streams.EVENTS, count=1)
+        self._events_at = last[0][0].decode() if last else "0-0"  # only what comes next
+        self._next_check = 0.0
+        self._reader = threading.Thread(target=self._read, name="gradlive-reader", daemon=True)
+        self._sender = threading.Thread(target=self._send, name="gradlive-sender", daemon=True)
+        self._reader.start()
+        self._sender.start()
+
+    def start(self, name: str, loop: TrainingLoop) -> None:
+        """Queue the job for the workers; this replica follows it."""
+        from dramatiq import Message
+
+        self.client.set(streams.recipe_key(name), pickle.dumps(Recipe.of(loop)))
+        self.follow(name, loop.sink, loop.control)
+        self.queue.enqueue(
+            Message(
+                queue_name=streams.QUEUE,
+                actor_name=streams.TRAIN,
+                args=(name,),
+                kwargs={},
+                options={},
+            )
+        )
+
+    def follow(self, job_id: str, log: Sink, control: Control) -> None:
+        """Feed the job's log from its streams, and send its commands to its worker."""
+        with self._lock:
+            self._followed[job_id] = _Followed(log, control)
+
+        def forward(number: int, command: Command) -> None:
+            self._outbox.put((job_id, number, command))
+
+        control.relay(forward)
+
+    def unfollow(self, job_id: str) -> None:
+        with self._lock:
+            self._followed.pop(job_id, None)
+
+    def shutdown(self, timeout: float) -> None:
+        """Stop reading and sending; the jobs train on, on their workers."""
+        self._stopped.set()
+        self._outbox.put(None)
+        self._sender.join(timeout)
+        self._reader.join(timeout)
+        self.client.close()
+
+    # -- the sender thread -------------------------------------------------------------
+
+    def _send(self) -> None:
+        while (item := self._outbox.get()) is not None:
+            job_id, number, command = item
+            try:
+                sent = self.client.xadd(streams.control_key(job_id), streams.entry(command))
+            except redis.RedisError:
+                logger.exception("a command to job %s could not be sent", job_id)
+                continue
+            with self._lock:
+                followed = self._followed.get(job_id)
+                if followed is not None:
+                    followed.sent[number] = streams.id_order(sent)
+                    followed.catch_up()  # the worker may have applied it already
+
+    # -- the reader thread -------------------------------------------------------------
+
+    def _read(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._read_once()
+                if time.monotonic() >= self._next_check:
+                    self._next_check = time.monotonic() + streams.HEARTBEAT
+                    self._check_workers()
+            except redis.ConnectionError:
+                logger.warning("Redis cannot be reached: jobs wait for news", exc_info=True)
+                self._stopped.wait(1.0)
+            except Exception:  # a bug here must not stop the news of the other jobs
+                logger.exception("the news of the jobs could not be read")
+                self._stopped.wait(1.0)
+
+    def _read_once(self) -> None:
+        wanted: dict[str, str] = {streams.EVENTS: self._events_at}
+        with self._lock:
+            for job_id, followed in self._followed.items():
+                if not followed.done:
+                    wanted[streams.log_key(job_id)] = followed.log_at
+                    wanted[streams.pictures_key(job_id)] = followed.pictures_at
+        reply = self.client.xread(wanted, count=READ_COUNT, block=READ_WAIT_MS)
+        news: dict[str, dict[str, list[Any]]] = {}
+        for key, entries in reply or []:
+            parts = key.decode().split(":")
+            if key.decode() == streams.EVENTS:
+                self._events(entries)
+            else:
+                news.setdefault(parts[2], {})[parts[3]] = entries
+        for job_id, kinds in news.items():
+            self._relay(job_id, kinds.get("pictures", []), kinds.get("log", []))
+
+    def _events(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
+        for entry_id, fields in entries:
+            self._events_at = entry_id.decode()
+            kind, job_id = streams.message(fields)
+            self.on_event(kind, job_id)
+
+    def _relay(self, job_id: str, pictures: list[Any], entries: list[Any]) -> None:
+        with self._lock:
+            followed = self._followed.get(job_id)
+        if followed is None:
+            return
+        for entry_id, fields in pictures:
+            followed.pictures_at = entry_id.decode()
+            followed.pictures[followed.pictures_at] = streams.message(fields)
+        for entry_id, fields in entries:
+            followed.log_at = entry_id.decode()
+            kind, *rest = streams.message(fields)
+            if kind == APPEND:
+                extra = followed.pictures.pop(followed.log_at, NO_PICTURES)
+                followed.log.append(*rest, *extra)
+            elif kind == STATUS:
+                followed.log.set_status(*rest)
+                followed.done = rest[0] in FINAL_STATUSES
+            elif kind in (APPLIED, ENDED):
+                with self._lock:
+                    followed.applied_to = max(followed.applied_to, streams.id_order(rest[0]))
+                    followed.catch_up()
+                if kind == APPLIED:
+                    self.on_steered(job_id, rest[1], rest[2])
+            if followed.done:
+                break
+        # Pictures whose frame was read already have nothing left to go with.
+        at = streams.id_order(followed.log_at)
+        for picture_id in [p for p in followed.pictures if streams.id_order(p) < at]:
+            del followed.pictures[picture_id]
+
+    def _check_workers(self) -> None:
+        """End `failed` each unfinished job whose worker no longer beats."""
+        with self._lock:
+            unfinished = [job_id for job_id, f in self._followed.items() if not f.done]
+        for job_id in unfinished:
+            worker = self.client.hget(streams.record_key(job_id), "worker")
+            if worker is None or self.client.exists(streams.worker_key(worker.decode())):
+                continue
+            # One replica writes it (the first to see), after the worker's last entry.
+            if self.client.hsetnx(streams.record_key(job_id), "lost", 1):
+                logger.error("job %s: its worker %s stopped beating", job_id, worker.decode())
+                self._write_status(job_id, "failed", WORKER_DIED)
+
+    def _write_status(self, job_id: str, status: str, detail: str) -> None:
+        key = streams.log_key(job_id)
+        for _ in range(3):  # the last entry may change between the two calls
+            last = self.client.xrevrange(key, count=1)
+            iterations = streams.id_order(last[0][0])[0] if last else 0
+            with contextlib.suppress(redis.ResponseError):
+                self.client.xadd(key, streams.entry(STATUS, status, detail), id=f"{iterations}-*")
+                return
+
+
+class RemoteJobs:
+    """What defines each job, in Redis for every replica: its record, in the index."""
+
+    def __init__(self, client: Any, max_jobs: int) -> None:
+        self.client = client
+        self.max_jobs = max_jobs  # kept in the index; the oldest ended ones go first
+
+    def publish(self, job: "Job") -> None:
+        """Keep the job's record, and tell every replica it is there."""
+        record = {
+            "spec": json.dumps(asdict(job.spec)),
+            "created_at": job.created_at.isoformat(),
+            "learner": job.learner or "",
+            "owner_hash": job.owner_hash or "",
+        }
+        pipe = self.client.pipeline()
+        pipe.hset(streams.record_key(job.id), mapping=record)
+        pipe.zadd(streams.JOBS, {job.id: job.created_at.timestamp()})
+        pipe.xadd(
+            streams.EVENTS,
+            streams.entry(streams.CREATED, job.id),
+            maxlen=streams.EVENTS_KEPT,
+        )
+        pipe.execute()
+        self._prune()
+
+    def has(self, job_id: str) -> bool:
+        return bool(self.client.exists(streams.record_key(job_id)))
+
+    def record(self, job_id: str) -> dict[str, Any] | None:
+        """The job's record: spec (a dict), created_at, learner and owner_hash; or None."""
+        raw = self.client.hgetall(streams.record_key(job_id))
+        if not raw or b"spec" not in raw:
+            return None
+        text = {k.decode(): v.decode() for k, v in raw.items()}
+        return {
+            "spec": json.loads(text["spec"]),
+            "created_at": datetime.fromisoformat(text["created_at"]),
+            "learner": text["learner"] or None,
+            "owner_hash": text["owner_hash"] or None,
+        }
+
+    def newest(self, limit: int) -> list[str]:
+        """The ids of the newest jobs, newest first."""
+        return [i.decode() for i in self.client.zrevrange(streams.JOBS, 0, limit - 1)]
+
+    def forget(self, job_id: str) -> None:
+        """Delete the job everywhere: its keys, and from every replica's memory."""
+        pipe = self.client.pipeline()
+        pipe.delete(*streams.job_keys(job_id))
+        pipe.zrem(streams.JOBS, job_id)
+        pipe.xadd(
+            streams.EVENTS,
+            streams.entry(streams.DELETED, job_id),
+            maxlen=streams.EVENTS_KEPT,
+        )
+        pipe.execute()
+
+    def ended(self, job_id: str) -> None:
+        """The job has ended: the index may let it go first."""
+        self.client.hset(streams.record_key(job_id), "ended", 1)
+
+    def _prune(self) -> None:
+        extra = self.client.zcard(streams.JOBS) - self.max_jobs
+        if extra <= 0:
+            return
+        for raw in self.client.zrange(streams.JOBS, 0, extra - 1):
+            job_id = raw.decode()
+            if self.client.hget(streams.record_key(job_id), "ended") is not None:
+                self.forget(job_id)
