@@ -3,6 +3,7 @@ the real `python -m app serve` in a subprocess (end-to-end and browser tests).""
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from fastapi import FastAPI
 from starlette.websockets import WebSocketDisconnect
 
@@ -176,6 +178,52 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pa
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server did not answer /healthz in {SERVER_START_SECONDS} s")
+
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server (Debian's package): the one at GRADLIVE_TEST_REDIS_URL (.ci/run
+    starts one, and stops it by its PID), else one on a free loopback port for the
+    session, keeping nothing on disk, stopped by its PID; yields its URL."""
+    if given := os.environ.get("GRADLIVE_TEST_REDIS_URL"):
+        yield given
+        return
+    if REDIS_SERVER is None:
+        pytest.fail("the distributed mode's tests need redis-server (apt-get install redis-server)")
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(folder)]
+    with (folder / "redis.log").open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((folder / "redis.log").read_text()) from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def broker_url(redis_server: str) -> str:
+    """The session's Redis, emptied: a test meets no job of another."""
+    with contextlib.closing(redis.Redis.from_url(redis_server)) as client:
+        client.flushall()
+    return redis_server
 
 
 def alive(pid: int | None) -> bool:

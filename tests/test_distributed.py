@@ -1,0 +1,221 @@
+"""The distributed mode, for real: a redis-server, two `gradlive serve` replicas on two
+ports and two `gradlive worker` processes. A job made through one replica is watched
+and steered through the other, joined late through a third, and outlives its worker."""
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import websockets
+
+from app.jobs import streams
+from app.jobs.workers import WORKER_DIED
+from tests.conftest import ADMIN, ROOT, Served, serving
+from tests.test_e2e_serve import lecture_costs, wait_for, ws_url
+
+
+@dataclass
+class Worker:
+    name: str
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def working(folder: Path, url: str, name: str) -> Iterator[Worker]:
+    """The real command, `python -m app worker --name <name>`, until it beats."""
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADLIVE_BROKER_URL": url}
+    command = [sys.executable, "-m", "app", "worker", "--name", name, "--jobs", "4"]
+    with (folder / f"{name}.log").open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
+    client = redis.Redis.from_url(url)
+    try:
+        wait_for(lambda: client.exists(streams.worker_key(name)), f"worker {name} beating")
+        yield Worker(name, process)
+    finally:
+        client.close()
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Cluster:
+    a: Served
+    b: Served
+    workers: list[Worker]
+    url: str
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def cluster(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    folder = tmp_path_factory.mktemp("cluster")
+    for name in ("a", "b"):
+        (folder / name).mkdir()
+    with (
+        serving(folder / "a", GRADLIVE_BROKER_URL=redis_server) as a,
+        serving(folder / "b", GRADLIVE_BROKER_URL=redis_server) as b,
+        working(folder, redis_server, "w1") as w1,
+        working(folder, redis_server, "w2") as w2,
+    ):
+        yield Cluster(a, b, [w1, w2], redis_server, folder)
+
+
+async def watch(base: str, job_id: str, token: str | None = None, resume: bool = False) -> list:
+    """Every message of a viewer of the job until its socket closes (after a final status);
+    with `resume`, the viewer (the owner, by its token) resumes the job once it has joined."""
+    received = []
+    async with websockets.connect(ws_url(base, job_id), max_size=None) as ws:
+        if token:
+            await ws.send(json.dumps({"action": "auth", "token": token}))
+        async for text in ws:
+            received.append(json.loads(text))
+            if resume and len(received) == 2:  # its snapshot and status: now let it train
+                await ws.send(json.dumps({"action": "resume"}))
+    return received
+
+
+def costs_of(received: list[dict]) -> list[float]:
+    """A viewer's costs, each checked to come once and in order."""
+    costs = list(received[0]["history"]["cost"])
+    for message in received:
+        if message["type"] == "progress":
+            assert message["first_iteration"] == len(costs), "an iteration came twice or never"
+            costs += message["cost"]
+    return costs
+
+
+async def watch_from_both(cluster: Cluster, count: int) -> tuple[dict, list, list]:
+    async with httpx.AsyncClient(base_url=cluster.a.url) as client:
+        body = {"iterations": count, "speed": None, "start_paused": True, "grid": 20}
+        job = (await client.post("/api/jobs", json=body)).json()
+    on_a = asyncio.create_task(watch(cluster.a.url, job["id"]))
+    on_b = await watch(cluster.b.url, job["id"], job["token"], resume=True)
+    return job, await asyncio.wait_for(on_a, 30), on_b
+
+
+def test_a_job_made_through_one_replica_reaches_a_viewer_of_the_other_whole_and_in_order(
+    cluster,
+):
+    job, on_a, on_b = asyncio.run(watch_from_both(cluster, 600))
+    assert costs_of(on_b) == costs_of(on_a) == lecture_costs(600)
+    assert on_b[-1]["type"] == "status" and on_b[-1]["status"] == "done"
+    assert any(m["type"] == "progress" and m.get("boundary") for m in on_b)
+    for base in (cluster.a.url, cluster.b.url):
+        final = httpx.get(f"{base}/api/jobs/{job['id']}").json()
+        assert (final["status"], final["iteration"]) == ("done", 599)
+
+    # A late joiner, on a replica started after the job ended, sees the whole history.
+    (cluster.folder / "c").mkdir()
+    with serving(cluster.folder / "c", GRADLIVE_BROKER_URL=cluster.url) as c:
+        late = asyncio.run(watch(c.url, job["id"]))
+        assert late[0]["type"] == "snapshot"
+        assert costs_of(late) == costs_of(on_a)
+        assert late[0]["job"]["status"] == "done"
+
+
+def test_pause_step_a_new_learning_rate_and_stop_sent_through_one_replica_reach_the_job(
+    cluster,
+):
+    a, b = httpx.Client(base_url=cluster.a.url), httpx.Client(base_url=cluster.b.url)
+    job = a.post("/api/jobs", json={"iterations": 10_000, "speed": 50}).json()
+    owner = {"Authorization": f"Bearer {job['token']}"}
+    url = f"/api/jobs/{job['id']}"
+
+    def control(**body: object) -> httpx.Response:
+        return b.post(f"{url}/control", json=body, headers=owner)
+
+    wait_for(lambda: a.get(url).json()["iteration"] >= 0, "the job training")
+    assert control(action="pause").status_code == 200
+    paused = wait_for(lambda: (j := a.get(url).json())["status"] == "paused" and j, "paused")
+    stepped = control(action="step", steps=5)
+    assert stepped.status_code == 200
+    wait_for(lambda: a.get(url).json()["iteration"] == paused["iteration"] + 5, "5 steps")
+    assert control(action="set", learning_rate=0.5).status_code == 200
+    wait_for(lambda: a.get(url).json()["config"]["learning_rate"] == 0.5, "the new alpha on A")
+    assert b.get(url).json()["config"]["learning_rate"] == 0.5
+    assert control(action="resume").status_code == 200
+    wait_for(lambda: a.get(url).json()["status"] == "running", "running again")
+
+    # A stranger is refused on either replica; the owner's stop ends it on both.
+    assert b.post(f"{url}/control", json={"action": "stop"}).status_code == 403
+    assert a.post(f"{url}/control", json={"action": "stop"}).status_code == 403
+    assert control(action="stop").status_code == 200
+    for client in (a, b):
+        wait_for(lambda c=client: c.get(url).json()["status"] == "stopped", "stopped")
+
+
+def test_a_job_deleted_through_one_replica_is_gone_from_the_other_and_its_viewers_told(cluster):
+    a = httpx.Client(base_url=cluster.a.url)
+    job = a.post("/api/jobs", json={"iterations": 10_000, "speed": 20}).json()
+
+    async def delete_while_watched() -> list:
+        viewer = asyncio.create_task(watch(cluster.b.url, job["id"]))
+        await asyncio.sleep(0)  # let the viewer connect
+        wait_for(lambda: httpx.get(f"{cluster.b.url}/api/jobs/{job['id']}").status_code == 200, "B")
+        headers = {"Authorization": f"Bearer {job['token']}"}
+        async with httpx.AsyncClient(base_url=cluster.a.url) as client:
+            while (
+                not viewer.done()
+                and (await client.get(f"/api/jobs/{job['id']}")).json()["iteration"] < 0
+            ):
+                await asyncio.sleep(0.05)
+            assert (
+                await client.delete(f"/api/jobs/{job['id']}", headers=headers)
+            ).status_code == 204
+        return await asyncio.wait_for(viewer, 30)
+
+    received = asyncio.run(delete_while_watched())
+    assert received[-1]["type"] == "status" and received[-1]["status"] == "stopped"
+    wait_for(
+        lambda: httpx.get(f"{cluster.b.url}/api/jobs/{job['id']}").status_code == 404,
+        "the job gone from B",
+    )
+
+
+def test_a_killed_workers_job_fails_within_10_s_and_viewers_on_every_replica_are_told(cluster):
+    client: Any = redis.Redis.from_url(cluster.url)
+    a = httpx.Client(base_url=cluster.a.url, headers=ADMIN)
+    job = a.post("/api/jobs", json={"iterations": 100_000, "speed": 200, "grid": 10}).json()
+    url = f"/api/jobs/{job['id']}"
+    wait_for(lambda: a.get(url).json()["iteration"] >= 0, "the job training")
+    name = client.hget(streams.record_key(job["id"]), "worker").decode()
+    [worker] = [w for w in cluster.workers if w.name == name]
+
+    async def kill_while_watched() -> tuple[list, list, float]:
+        viewers = [
+            asyncio.create_task(watch(base, job["id"])) for base in (cluster.a.url, cluster.b.url)
+        ]
+        await asyncio.sleep(0.5)  # both have joined
+        killed = time.monotonic()
+        os.kill(worker.process.pid, signal.SIGKILL)
+        on_a, on_b = await asyncio.wait_for(asyncio.gather(*viewers), 30)
+        return on_a, on_b, time.monotonic() - killed
+
+    on_a, on_b, took = asyncio.run(kill_while_watched())
+    assert took < 10
+    for received in (on_a, on_b):
+        assert received[-1]["type"] == "status" and received[-1]["status"] == "failed"
+        assert received[-1]["detail"] == WORKER_DIED
+    assert httpx.get(f"{cluster.b.url}{url}").json()["status"] == "failed"
+
+    # The other worker carries on: a new job is trained to its end.
+    worker.process.wait()
+    cluster.workers.remove(worker)
+    fresh = a.post("/api/jobs", json={"iterations": 200, "speed": None}).json()
+    wait_for(lambda: a.get(f"/api/jobs/{fresh['id']}").json()["status"] == "done", "done")
