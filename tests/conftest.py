@@ -1,6 +1,7 @@
 """Server fixtures: settings with small limits, the app, an HTTP client with lifespan, and
 the real `python -m app serve` in a subprocess (end-to-end and browser tests)."""
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -21,6 +22,23 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.config import Settings
 from app.main import create_app
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--broker",
+        action="store_true",
+        help="run the app's tests in the distributed mode: jobs through a real Redis, "
+        "trained by a `gradlive worker` in this process",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--broker"):
+        skip = pytest.mark.skip(reason="a property of the runners of one machine")
+        for item in items:
+            if "single_machine" in item.keywords:
+                item.add_marker(skip)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,10 +68,22 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, data_dir: Path) -> FastAPI:
+def app(settings: Settings, data_dir: Path, request: pytest.FixtureRequest) -> Iterator[FastAPI]:
     # A test's own Settings(...) in a parametrize was made at import, before data_dir set
     # the variable: it too keeps its jobs in the test's folder, not the user's.
-    return create_app(settings.model_copy(update={"DATA_DIR": data_dir}))
+    update: dict[str, Any] = {"DATA_DIR": data_dir}
+    if not request.config.getoption("--broker"):
+        yield create_app(settings.model_copy(update=update))
+        return
+    from app.jobs.brokerworker import BrokerWorker
+
+    update["BROKER_URL"] = url = request.getfixturevalue("broker_url")
+    worker = BrokerWorker(url, jobs=settings.MAX_RUNNING_JOBS + 4, name="tests")
+    worker.start()
+    try:
+        yield create_app(settings.model_copy(update=update))
+    finally:
+        worker.close()
 
 
 @pytest.fixture
@@ -232,6 +262,15 @@ def alive(pid: int | None) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+async def taken(client: httpx.AsyncClient, job: dict[str, Any], timeout: float = 30) -> None:
+    """Wait until a runner has taken the job (it is `queued` no more): a thread of this
+    process takes it at once, a worker of the distributed mode within moments."""
+    deadline = time.monotonic() + timeout
+    while (await client.get(f"/api/jobs/{job['id']}")).json()["status"] == "queued":
+        assert time.monotonic() < deadline, f"no runner took job {job['id']} in {timeout} s"
+        await asyncio.sleep(0.01)
 
 
 class FakeClock:

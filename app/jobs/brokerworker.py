@@ -62,13 +62,14 @@ class StreamSink:
     ) -> None:
         self._iterations = first_iteration + len(costs)
         entry_id = self._next_id()
+        pictured = boundary is not None or details is not None or parameters is not None
         pipe = self.client.pipeline()  # one transaction: no reader sees half a frame
         pipe.xadd(
             streams.log_key(self.job_id),
-            streams.entry(APPEND, first_iteration, [float(c) for c in costs], measure),
+            streams.entry(APPEND, first_iteration, [float(c) for c in costs], measure, pictured),
             id=entry_id,
         )
-        if boundary is not None or details is not None or parameters is not None:
+        if pictured:
             pipe.xadd(
                 streams.pictures_key(self.job_id),
                 streams.entry(boundary, details, parameters),
@@ -240,11 +241,15 @@ class BrokerWorker:
             self.commands.remove(job_id)
             sink.ended()
 
-    def run(self) -> None:
-        """Work until SIGTERM or SIGINT; then stop the jobs and go."""
+    def start(self) -> None:
+        """Beat, and take jobs from the queue, in threads of this process."""
         self._beat.start()
         self.worker.start()
         logger.warning("gradlive worker %s: taking jobs", self.name)
+
+    def run(self) -> None:
+        """Work until SIGTERM or SIGINT; then stop the jobs and go."""
+        self.start()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self._stopped.set())
         self._stopped.wait()

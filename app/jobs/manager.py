@@ -203,11 +203,16 @@ class JobManager:
 
     def training(self) -> int:
         """How many jobs train (queued or running, or being resumed); paused ones do not,
-        nor those still waiting for a place."""
+        nor those still waiting for a place, nor those queued to start paused (a worker of
+        the distributed mode takes them in a moment, and they hold no place then)."""
         return sum(
             not job.final
             and job.id not in self._waiting
-            and (job.status in ("queued", "running") or job.id in self._starting)
+            and (
+                job.status == "running"
+                or (job.status == "queued" and not job.spec.start_paused)
+                or job.id in self._starting
+            )
             for job in self._jobs.values()
         )
 
@@ -559,7 +564,7 @@ class JobManager:
         job = Job(job_id, spec, data, log, self.clock(), record["learner"], record["owner_hash"])
         job.created_at = record["created_at"]
         self._jobs[job_id] = job
-        self.runner.follow(job_id, log, job.control)
+        self.runner.follow(job_id, log, job.control, history=True)
         return job
 
     def _unfollow(self, job_id: str) -> None:

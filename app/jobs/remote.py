@@ -121,10 +121,17 @@ class BrokerRunner:
             )
         )
 
-    def follow(self, job_id: str, log: Sink, control: Control) -> None:
-        """Feed the job's log from its streams, and send its commands to its worker."""
+    def follow(self, job_id: str, log: Sink, control: Control, *, history: bool = False) -> None:
+        """Feed the job's log from its streams, and send its commands to its worker.
+
+        history: the job was made elsewhere, and its log gets what it has written so far
+        before this returns, so that its first viewer here sees the job as it is.
+        """
+        followed = _Followed(log, control)
+        if history:
+            self._catch_up(job_id, followed)
         with self._lock:
-            self._followed[job_id] = _Followed(log, control)
+            self._followed[job_id] = followed
 
         def forward(number: int, command: Command) -> None:
             self._outbox.put((job_id, number, command))
@@ -199,21 +206,40 @@ class BrokerRunner:
             kind, job_id = streams.message(fields)
             self.on_event(kind, job_id)
 
+    def _catch_up(self, job_id: str, followed: _Followed) -> None:
+        """Read the job's streams as they are now into its log (the reader takes over)."""
+        pictures = self.client.xrange(streams.pictures_key(job_id))
+        while not followed.done:
+            after = followed.log_at
+            entries = self.client.xrange(streams.log_key(job_id), f"({after}", count=READ_COUNT)
+            if not entries:
+                return
+            self._relay_to(job_id, followed, pictures, entries)
+            pictures = []
+            if followed.log_at == after:
+                return  # a frame whose pictures are being written: the reader waits for them
+
     def _relay(self, job_id: str, pictures: list[Any], entries: list[Any]) -> None:
         with self._lock:
             followed = self._followed.get(job_id)
-        if followed is None:
-            return
+        if followed is not None:
+            self._relay_to(job_id, followed, pictures, entries)
+
+    def _relay_to(
+        self, job_id: str, followed: _Followed, pictures: list[Any], entries: list[Any]
+    ) -> None:
         for entry_id, fields in pictures:
             followed.pictures_at = entry_id.decode()
             followed.pictures[followed.pictures_at] = streams.message(fields)
-        for entry_id, fields in entries:
-            followed.log_at = entry_id.decode()
+        for raw_id, fields in entries:
+            entry_id = raw_id.decode()
             kind, *rest = streams.message(fields)
+            if kind == APPEND and not _append(followed, entry_id, rest):
+                break  # a blocked read is woken by one stream: its pictures come next read
+            followed.log_at = entry_id
             if kind == APPEND:
-                extra = followed.pictures.pop(followed.log_at, NO_PICTURES)
-                followed.log.append(*rest, *extra)
-            elif kind == STATUS:
+                continue
+            if kind == STATUS:
                 followed.log.set_status(*rest)
                 followed.done = rest[0] in FINAL_STATUSES
             elif kind in (APPLIED, ENDED):
@@ -250,6 +276,21 @@ class BrokerRunner:
             with contextlib.suppress(redis.ResponseError):
                 self.client.xadd(key, streams.entry(STATUS, status, detail), id=f"{iterations}-*")
                 return
+
+
+def _append(followed: _Followed, entry_id: str, message: list[Any]) -> bool:
+    """Append a frame to the log with its pictures; False while they are still to come."""
+    *append, pictured = message
+    extra = followed.pictures.pop(entry_id, NO_PICTURES)
+    if pictured and extra is NO_PICTURES and _before(followed.pictures_at, entry_id):
+        return False
+    # Pictures not found were dropped (the stream keeps the newest): newer ones follow.
+    followed.log.append(*append, *extra)
+    return True
+
+
+def _before(first: str, second: str) -> bool:
+    return streams.id_order(first) < streams.id_order(second)
 
 
 class RemoteJobs:

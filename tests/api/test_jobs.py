@@ -11,6 +11,7 @@ from app.config import Settings
 from app.jobs.spec import JobSpec
 from app.main import create_app
 from app.nn.trainer import TrainConfig
+from tests.conftest import taken
 
 pytestmark = pytest.mark.anyio
 
@@ -210,6 +211,7 @@ async def test_a_spec_the_engine_refuses_is_422(client):
 )
 async def test_bad_controls_are_refused(client, body):
     job = (await client.post("/api/jobs", json={**SLOW_JOB, "start_paused": True})).json()
+    await taken(client, job)
     response = await client.post(f"/api/jobs/{job['id']}/control", json=body)
     assert response.status_code == 422
     assert (await client.get(f"/api/jobs/{job['id']}")).json()["status"] == "paused"

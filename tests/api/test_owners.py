@@ -11,7 +11,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, taken
 
 with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -48,6 +48,7 @@ async def test_without_the_token_a_viewer_may_watch_but_not_steer(
     client, stranger, method, path, body
 ):
     job = (await client.post("/api/jobs", json=PAUSED)).json()
+    await taken(client, job)
     url = f"/api/jobs/{job['id']}{path}"
     for headers in ({}, bearer("not-the-token"), {"Authorization": job["token"]}):
         response = await stranger.request(method, url, json=body, headers=headers)
