@@ -54,14 +54,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runner = make_runner(settings)
-        remote = None
+        remote, store = None, None
         if isinstance(runner, BrokerRunner):  # the jobs are kept in Redis, for every replica
             remote = RemoteJobs(runner.client, settings.MAX_STORED_JOBS)
-        store = JobStore(
-            settings.DATA_DIR / DB_NAME,
-            max_jobs=settings.MAX_STORED_JOBS,
-            save_interval=settings.SAVE_INTERVAL,
-        )
+        else:  # the jobs are kept in DATA_DIR (SQLite)
+            store = JobStore(
+                settings.DATA_DIR / DB_NAME,
+                max_jobs=settings.MAX_STORED_JOBS,
+                save_interval=settings.SAVE_INTERVAL,
+            )
         manager = JobManager(
             max_running=settings.MAX_RUNNING_JOBS,
             max_jobs=settings.MAX_JOBS,
@@ -71,13 +72,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             neuron_resolution=settings.NEURON_GRID,
             idle_timeout=settings.IDLE_TIMEOUT,
             runner=runner,
-            store=None if remote else store,
+            store=store,
             remote=remote,
             own=OwnDatasets(settings.DATA_DIR / DATASETS_DIR, settings.MAX_DATASETS),
         )
         manager.load_stored()  # the last server's jobs, finished (or interrupted)
         app.state.manager = manager
-        app.state.experiments = Experiments(settings.MAX_EXPERIMENTS, kept=manager.has, store=store)
+        app.state.experiments = Experiments(
+            settings.MAX_EXPERIMENTS, kept=manager.has, store=remote or store, shared=bool(remote)
+        )
         app.state.checking = anyio.Lock()  # gradient checks run one at a time
         # Jobs whose owner's page has closed pause on a timer, not only when places run out.
         idle_check = asyncio.create_task(manager.check_idle())
@@ -88,8 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with suppress(asyncio.CancelledError):
                 await idle_check
             await manager.aclose()  # saves every job and closes the store
-            if remote is not None:  # which then held only the experiments
-                await asyncio.to_thread(store.close)
 
     app = FastAPI(
         title="gradlive",

@@ -219,3 +219,18 @@ def test_a_killed_workers_job_fails_within_10_s_and_viewers_on_every_replica_are
     cluster.workers.remove(worker)
     fresh = a.post("/api/jobs", json={"iterations": 200, "speed": None}).json()
     wait_for(lambda: a.get(f"/api/jobs/{fresh['id']}").json()["status"] == "done", "done")
+
+
+def test_an_experiment_started_through_one_replica_reads_the_same_through_the_other(cluster):
+    body = {"base": {"iterations": 60, "speed": None}, "vary": "learning_rate", "values": [0.5, 2]}
+    created = httpx.post(f"{cluster.a.url}/api/experiments", json=body).json()
+    url = f"/api/experiments/{created['id']}"
+
+    def ended_on_b() -> dict | None:
+        experiment = httpx.get(f"{cluster.b.url}{url}").json()
+        return experiment if all(j["status"] == "done" for j in experiment["jobs"]) else None
+
+    on_b = wait_for(ended_on_b, "the experiment's jobs done, seen through B")
+    assert on_b == httpx.get(f"{cluster.a.url}{url}").json()
+    assert [job["id"] for job in on_b["jobs"]] == created["jobs"]
+    assert [job["iteration"] for job in on_b["jobs"]] == [59, 59]

@@ -31,7 +31,8 @@ class Experiment:
 
 
 class ExperimentStore(Protocol):
-    """Where experiments outlive the server (app.jobs.store.JobStore)."""
+    """Where experiments outlive the server (app.jobs.store.JobStore, or in the distributed
+    mode app.jobs.remote.RemoteJobs)."""
 
     def keep_experiment(self, experiment: Experiment) -> None: ...
 
@@ -49,11 +50,18 @@ class Experiments:
     """
 
     def __init__(
-        self, max_kept: int, kept: Callable[[str], bool], store: ExperimentStore | None = None
+        self,
+        max_kept: int,
+        kept: Callable[[str], bool],
+        store: ExperimentStore | None = None,
+        shared: bool = False,
     ) -> None:
         self.max_kept = max_kept
         self._kept = kept
         self._store = store
+        # shared: other servers add to the store too (the distributed mode's replicas), so
+        # an experiment not known here is looked for there.
+        self._shared = shared
         self._experiments: dict[str, Experiment] = {}  # oldest first
         for experiment in store.experiments() if store else []:
             self._experiments[experiment.id] = experiment  # the last server's
@@ -71,6 +79,9 @@ class Experiments:
 
     def get(self, experiment_id: str) -> Experiment:
         """The experiment with this id; ExperimentNotFoundError otherwise."""
+        if experiment_id not in self._experiments and self._shared and self._store is not None:
+            for experiment in self._store.experiments():
+                self._experiments.setdefault(experiment.id, experiment)
         try:
             return self._experiments[experiment_id]
         except KeyError:

@@ -39,6 +39,7 @@ import redis
 
 from app.jobs import streams
 from app.jobs.control import Command, Control
+from app.jobs.experiments import Experiment
 from app.jobs.log import FINAL_STATUSES
 from app.jobs.runner import Sink, TrainingLoop
 from app.jobs.workers import APPEND, APPLIED, ENDED, STATUS, WORKER_DIED, Recipe
@@ -294,7 +295,8 @@ def _before(first: str, second: str) -> bool:
 
 
 class RemoteJobs:
-    """What defines each job, in Redis for every replica: its record, in the index."""
+    """What defines each job, in Redis for every replica: its record, in the index; and
+    the experiments."""
 
     def __init__(self, client: Any, max_jobs: int) -> None:
         self.client = client
@@ -354,6 +356,25 @@ class RemoteJobs:
     def ended(self, job_id: str) -> None:
         """The job has ended: the index may let it go first."""
         self.client.hset(streams.record_key(job_id), "ended", 1)
+
+    # -- experiments (app.jobs.experiments), for every replica ---------------------------
+
+    def keep_experiment(self, experiment: Experiment) -> None:
+        record = {"at": time.time(), **asdict(experiment)}
+        self.client.hset(streams.EXPERIMENTS, experiment.id, json.dumps(record))
+
+    def forget_experiment(self, experiment_id: str) -> None:
+        self.client.hdel(streams.EXPERIMENTS, experiment_id)
+
+    def experiments(self) -> list[Experiment]:
+        """Every experiment kept, oldest first."""
+        records = sorted(
+            (json.loads(raw) for raw in self.client.hvals(streams.EXPERIMENTS)),
+            key=lambda record: record["at"],
+        )
+        return [
+            Experiment(r["id"], r["vary"], tuple(r["values"]), tuple(r["jobs"])) for r in records
+        ]
 
     def _prune(self) -> None:
         extra = self.client.zcard(streams.JOBS) - self.max_jobs

@@ -17,6 +17,7 @@ and any `gradlive serve` replica (app.jobs.remote) serves any viewer. They meet 
 - `gradlive:job:<id>:control` (a stream): the commands any replica sends, in order.
 - `gradlive:jobs` (a sorted set, by creation time) and `gradlive:events` (a stream of jobs
   made and deleted): how a replica learns of jobs made through another.
+- `gradlive:experiments` (a hash): every experiment (app.jobs.experiments) by its id.
 - `gradlive:worker:<name>`: a worker's heartbeat, a key that expires HEARTBEAT_TTL seconds
   after its last beat. A job whose worker's key is gone has lost its worker.
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 PREFIX = "gradlive"
 JOBS = f"{PREFIX}:jobs"
+EXPERIMENTS = f"{PREFIX}:experiments"  # a hash: experiment id -> its record as JSON
 EVENTS = f"{PREFIX}:events"
 QUEUE = f"{PREFIX}-jobs"  # the job queue's name (app.jobs.brokerworker)
 # A worker beats every HEARTBEAT seconds; HEARTBEAT_TTL after its last beat it counts as
