@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,20 +42,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.jobs import streams
 from app.jobs.workers import APPEND
+from bench.bench_classroom import cpu_seconds
 from bench.harness import ADMIN, ENV, HOST, ROOT, free_port, quantile, ws_url
 
 MAX_JOBS = 50
 MAX_SECONDS = 120.0
 
 
+@dataclass
+class Setup:
+    """The running setup: the broker's URL, the replicas' URLs, each process's pid."""
+
+    url: str
+    bases: list[str]
+    pids: dict[str, int] = field(default_factory=dict)
+
+    def cpu(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+
 @contextlib.contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
+def redis_server(folder: Path, pids: dict[str, int]) -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     command = [binary, "--port", str(port), "--bind", HOST, "--save", "", "--dir", str(folder)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pids["redis"] = process.pid
     url = f"redis://{HOST}:{port}/0"
     client: Any = redis.Redis.from_url(url)
     try:
@@ -104,30 +119,32 @@ def _healthy(base: str) -> bool:
 
 
 @contextlib.contextmanager
-def replica(folder: Path, env: dict[str, str]) -> Iterator[str]:
+def replica(folder: Path, env: dict[str, str], pids: dict[str, int], name: str) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "app", "serve", "--host", HOST, "--port", str(port)]
     env = {**ENV, **env, "GRADLIVE_DATA_DIR": str(folder / f"data-{port}")}
-    with process(command, env, folder / f"serve-{port}.log"):
+    with process(command, env, folder / f"serve-{port}.log") as child:
+        pids[name] = child.pid
         base = f"http://{HOST}:{port}"
         _wait(lambda: _healthy(base), f"the server on port {port}")
         yield base
 
 
 @contextlib.contextmanager
-def cluster(folder: Path) -> Iterator[tuple[str, list[str]]]:
-    """Redis, two replicas and two workers; yields (broker URL, the replicas' URLs)."""
+def cluster(folder: Path) -> Iterator[Setup]:
+    """Redis, two replicas and two workers."""
+    pids: dict[str, int] = {}
     with contextlib.ExitStack() as stack:
-        url = stack.enter_context(redis_server(folder))
+        url = stack.enter_context(redis_server(folder, pids))
         env = {"GRADLIVE_BROKER_URL": url, "GRADLIVE_MAX_RUNNING_JOBS": "200"}
         env["GRADLIVE_MAX_JOBS"] = "400"
-        bases = [stack.enter_context(replica(folder, env)) for _ in range(2)]
+        bases = [stack.enter_context(replica(folder, env, pids, n)) for n in ("A", "B")]
         client: Any = stack.enter_context(contextlib.closing(redis.Redis.from_url(url)))
         for name in ("w1", "w2"):
             command = [sys.executable, "-m", "app", "worker", "--name", name, "--jobs", "64"]
-            stack.enter_context(process(command, env, folder / f"{name}.log"))
+            pids[name] = stack.enter_context(process(command, env, folder / f"{name}.log")).pid
             _wait(lambda n=name: client.exists(streams.worker_key(n)), f"worker {name}")
-        yield url, bases
+        yield Setup(url, bases, pids)
 
 
 class Arrivals(threading.Thread):
@@ -168,17 +185,24 @@ async def _view(base: str, job_id: str, seconds: float) -> list[tuple[int, float
     return received
 
 
-def latency(url: str, bases: list[str], jobs: int, seconds: float) -> dict[str, float]:
-    a, b = bases
+def latency(setup: Setup, jobs: int, seconds: float) -> dict[str, float]:
+    """The broker path's delay per message, and what each process and Redis spent on it."""
+    url, (a, b) = setup.url, setup.bases
+    client: Any = redis.Redis.from_url(url)
     body = {"iterations": 100_000, "speed": 500}
     ids = [httpx.post(f"{a}/api/jobs", json=body, headers=ADMIN).json()["id"] for _ in range(jobs)]
     arrivals = Arrivals(url, ids)
     arrivals.start()
+    stats, cpu, start = client.info("stats"), setup.cpu(), time.monotonic()
 
     async def view_all() -> list[list[tuple[int, float]]]:
         return await asyncio.gather(*(_view(b, job_id, seconds) for job_id in ids))
 
     seen = asyncio.run(view_all())
+    elapsed = time.monotonic() - start
+    spent = {name: (t - cpu[name]) / elapsed for name, t in setup.cpu().items()}
+    after = client.info("stats")
+    client.close()
     arrivals.stopped.set()
     arrivals.join(5)
     delays = [
@@ -189,7 +213,14 @@ def latency(url: str, bases: list[str], jobs: int, seconds: float) -> dict[str, 
     ]
     for job_id in ids:
         httpx.delete(f"{a}/api/jobs/{job_id}", headers=ADMIN)
+    ops = (after["total_commands_processed"] - stats["total_commands_processed"]) / elapsed
+    bytes_in = (after["total_net_input_bytes"] - stats["total_net_input_bytes"]) / elapsed
+    bytes_out = (after["total_net_output_bytes"] - stats["total_net_output_bytes"]) / elapsed
     return {
+        **{f"cpu_{name}": share for name, share in spent.items()},
+        "redis_ops": ops,
+        "redis_in_mb": bytes_in / 1e6,
+        "redis_out_mb": bytes_out / 1e6,
         "messages": len(delays),
         "p50_ms": 1000 * quantile(delays, 0.5),
         "p99_ms": 1000 * quantile(delays, 0.99),
@@ -215,18 +246,24 @@ def main() -> None:
     seconds = max(5.0, min(args.seconds, MAX_SECONDS))
     print(f"cpu: {_cpu()}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="gradlive-dist-") as tmp:
-        with cluster(Path(tmp)) as (url, bases):
-            figures = latency(url, bases, jobs, seconds)
+        with cluster(Path(tmp)) as setup:
+            figures = latency(setup, jobs, seconds)
             print(
                 f"broker latency, {jobs} jobs at 500 it/s made on A, watched on B, {seconds:g} s: "
                 f"{figures['messages']} messages, p50 {figures['p50_ms']:.1f} ms, "
                 f"p99 {figures['p99_ms']:.1f} ms, max {figures['max_ms']:.1f} ms"
             )
+            shares = ", ".join(f"{n} {100 * figures[f'cpu_{n}']:.0f}%" for n in setup.pids)
+            print(f"CPU (share of one core): {shares}")
+            print(
+                f"Redis: {figures['redis_ops']:.0f} commands/s, "
+                f"{figures['redis_in_mb']:.2f} MB/s in, {figures['redis_out_mb']:.2f} MB/s out"
+            )
             if args.learners:
                 print(f"\n== classroom, {args.learners} learners: 2 replicas, 2 workers, Redis")
-                print(classroom(bases, args.learners))
+                print(classroom(setup.bases, args.learners))
         if args.learners:
-            with replica(Path(tmp), {}) as single:
+            with replica(Path(tmp), {}, {}, "single") as single:
                 print(f"\n== classroom, {args.learners} learners: one `gradlive serve`")
                 print(classroom([single], args.learners))
 

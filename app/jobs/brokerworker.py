@@ -235,7 +235,7 @@ class BrokerWorker:
             sink.loop = loop
             loop.run()
         except Exception:
-            logger.exception("training job %s could not start", job_id)
+            logger.exception("training job %s failed", job_id)
             sink.set_status("failed", FAILED)
         finally:
             self.commands.remove(job_id)
