@@ -324,10 +324,9 @@ class JobManager:
             await _wait(job, lambda: job.final, timeout)
             # A loop stuck in a long iteration writes nothing more once the log has ended.
             job.log.set_status("stopped", "The job was deleted.")
-        self._jobs.pop(job_id, None)
+        self._drop(job_id)
         if self.remote is not None:
             self.remote.forget(job_id)
-            self._unfollow(job_id)
         if self.store is not None:
             self.store.forget(job_id)
 
@@ -462,10 +461,7 @@ class JobManager:
     def _make_room(self) -> None:
         """Drop finished jobs, oldest first, until fewer than max_jobs are kept; when none
         has finished, stop and drop the job whose owner has been away the longest."""
-        finished = [job for job in self._jobs.values() if job.final]
-        finished.sort(key=lambda job: job.created_at)
-        while len(self._jobs) >= self.max_jobs and finished:
-            self._jobs.pop(finished.pop(0).id, None)
+        self._drop_finished()
         full = len(self._jobs) >= self.max_jobs
         if full and (away := [job for job in self._jobs.values() if self._away(job)]):
             left = min(away, key=lambda job: job.seen)
@@ -474,13 +470,19 @@ class JobManager:
                 f"Stopped: its owner's page was closed for {self._idle_time()}, and the "
                 "server needed its place for a new job.",
             )
-            self._jobs.pop(left.id)
+            self._drop(left.id)
         if len(self._jobs) >= self.max_jobs:
             raise TooManyJobsError(
                 f"The server keeps at most {self.max_jobs} jobs and none has finished. "
                 f"Delete a job, or try again in {self.retry_after} s.",
                 self.retry_after,
             )
+
+    def _drop_finished(self) -> None:
+        """Drop finished jobs from memory, oldest first, until fewer than max_jobs are kept."""
+        finished = sorted((j for j in self._jobs.values() if j.final), key=lambda j: j.created_at)
+        while len(self._jobs) >= self.max_jobs and finished:
+            self._drop(finished.pop(0).id)
 
     def _away(self, job: Job) -> bool:
         """Whether its owner has had no page open and sent no request for idle_timeout s."""
@@ -515,9 +517,7 @@ class JobManager:
             job = self._restore(stored)
         if job is None:
             return None
-        finished = sorted((j for j in self._jobs.values() if j.final), key=lambda j: j.created_at)
-        while len(self._jobs) >= self.max_jobs and finished:
-            self._jobs.pop(finished.pop(0).id)
+        self._drop_finished()
         if len(self._jobs) < self.max_jobs:
             self._jobs[job.id] = job
         return job
@@ -563,7 +563,8 @@ class JobManager:
         log = JobLog(loop, on_status=lambda: self._status_changed(job_id, loop))
         job = Job(job_id, spec, data, log, self.clock(), record["learner"], record["owner_hash"])
         job.created_at = record["created_at"]
-        self._jobs[job_id] = job
+        self._drop_finished()
+        self._jobs[job_id] = job  # (beyond max_jobs if none has finished: it exists)
         self.runner.follow(job_id, log, job.control, history=True)
         return job
 
@@ -586,17 +587,15 @@ class JobManager:
 
     def _news(self, kind: str, job_id: str) -> None:
         if kind == CREATED and job_id not in self._jobs:
-            self._make_room_for_news()
             self._load(job_id)
-        elif kind == DELETED and (job := self._jobs.pop(job_id, None)) is not None:
+        elif kind == DELETED and (job := self._jobs.get(job_id)) is not None:
             job.log.set_status("stopped", "The job was deleted.")
-            self._unfollow(job_id)
+            self._drop(job_id)
 
-    def _make_room_for_news(self) -> None:
-        finished = sorted((j for j in self._jobs.values() if j.final), key=lambda j: j.created_at)
-        while len(self._jobs) >= self.max_jobs and finished:
-            self._unfollow(finished[0].id)
-            self._jobs.pop(finished.pop(0).id)
+    def _drop(self, job_id: str) -> None:
+        """Forget the job here (not in the store, nor in Redis): `get` reads it back."""
+        self._jobs.pop(job_id, None)
+        self._unfollow(job_id)
 
     def _steered(self, job_id: str, alpha: float | None, speed: float | None) -> None:
         if (job := self._jobs.get(job_id)) is not None and alpha is not None:
