@@ -1,12 +1,16 @@
-"""The `gradlive train` command (docs/api.md, command line)."""
+"""The `gradlive` command: `train`, and `worker`'s refusals (docs/api.md, command line)."""
 
 import json
+import socket
 import subprocess
 import sys
 
 import pytest
+import redis
 
 from app import cli
+from app.config import Settings
+from app.main import make_runner
 
 
 def test_train_json_reports_cost_and_accuracies(capsys):
@@ -91,3 +95,21 @@ def test_no_hidden_layer_is_the_courses_logistic_regression(capsys, flag):
     assert result["layer_dims"] == [2, 1]
     # The course's contrast: on the flower data a straight line stays near chance.
     assert result["train_accuracy"] < 0.6
+
+
+def test_a_worker_without_a_broker_says_what_it_needs(capsys, monkeypatch):
+    monkeypatch.delenv("GRADLIVE_BROKER_URL", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["worker"])
+    assert exit_info.value.code == 2
+    assert "GRADLIVE_BROKER_URL" in capsys.readouterr().err
+
+
+def test_a_server_with_an_unreachable_broker_fails_at_startup_naming_it(tmp_path):
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()  # nothing listens there now
+    settings = Settings(BROKER_URL=f"redis://127.0.0.1:{port}/0", DATA_DIR=tmp_path)
+    with pytest.raises(redis.ConnectionError, match=str(port)):
+        make_runner(settings)

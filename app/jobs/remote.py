@@ -74,6 +74,8 @@ class _Followed:
     def catch_up(self) -> None:
         """Every command sent up to applied_to is applied."""
         numbers = [n for n, order in self.sent.items() if order <= self.applied_to]
+        for number in numbers:
+            del self.sent[number]
         if numbers and max(numbers) > self.control.applied:
             self.control.applied = max(numbers)
             self.log.notify()  # whoever waits for the command looks again
