@@ -3,16 +3,11 @@ ports and two `gradlive worker` processes. A job made through one replica is wat
 and steered through the other, joined late through a third, and outlives its worker."""
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,58 +17,15 @@ import websockets
 
 from app.jobs import streams
 from app.jobs.workers import WORKER_DIED
-from tests.conftest import ADMIN, ROOT, Served, serving
+from tests.cluster import Cluster, running_cluster
+from tests.conftest import ADMIN, serving
 from tests.test_e2e_serve import lecture_costs, wait_for, ws_url
-
-
-@dataclass
-class Worker:
-    name: str
-    process: subprocess.Popen[bytes]
-
-
-@contextlib.contextmanager
-def working(folder: Path, url: str, name: str) -> Iterator[Worker]:
-    """The real command, `python -m app worker --name <name>`, until it beats."""
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "GRADLIVE_BROKER_URL": url}
-    command = [sys.executable, "-m", "app", "worker", "--name", name, "--jobs", "4"]
-    with (folder / f"{name}.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
-    client = redis.Redis.from_url(url)
-    try:
-        wait_for(lambda: client.exists(streams.worker_key(name)), f"worker {name} beating")
-        yield Worker(name, process)
-    finally:
-        client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@dataclass
-class Cluster:
-    a: Served
-    b: Served
-    workers: list[Worker]
-    url: str
-    folder: Path
 
 
 @pytest.fixture(scope="module")
 def cluster(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    folder = tmp_path_factory.mktemp("cluster")
-    for name in ("a", "b"):
-        (folder / name).mkdir()
-    with (
-        serving(folder / "a", GRADLIVE_BROKER_URL=redis_server) as a,
-        serving(folder / "b", GRADLIVE_BROKER_URL=redis_server) as b,
-        working(folder, redis_server, "w1") as w1,
-        working(folder, redis_server, "w2") as w2,
-    ):
-        yield Cluster(a, b, [w1, w2], redis_server, folder)
+    with running_cluster(redis_server, tmp_path_factory.mktemp("cluster")) as cluster:
+        yield cluster
 
 
 async def watch(base: str, job_id: str, token: str | None = None, resume: bool = False) -> list:
