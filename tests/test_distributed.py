@@ -186,3 +186,17 @@ def test_an_experiment_started_through_one_replica_reads_the_same_through_the_ot
     assert on_b == httpx.get(f"{cluster.a.url}{url}").json()
     assert [job["id"] for job in on_b["jobs"]] == created["jobs"]
     assert [job["iteration"] for job in on_b["jobs"]] == [59, 59]
+
+
+def test_the_teacher_lists_on_either_replica_every_job_made_through_both(cluster):
+    made = [
+        httpx.post(f"{base}/api/jobs", json={"iterations": 50, "speed": None}).json()["id"]
+        for base in (cluster.a.url, cluster.b.url)
+    ]
+    for base in (cluster.a.url, cluster.b.url):
+
+        def listed(base: str = base) -> bool:
+            jobs = httpx.get(f"{base}/api/jobs", headers=ADMIN).json()
+            return set(made) <= {job["id"] for job in jobs}
+
+        wait_for(listed, f"both jobs listed on {base}")
