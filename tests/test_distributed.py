@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,12 +15,17 @@ import httpx
 import pytest
 import redis
 import websockets
+from starlette.exceptions import StarletteDeprecationWarning
 
 from app.jobs import streams
 from app.jobs.workers import WORKER_DIED
 from tests.cluster import Cluster, running_cluster
 from tests.conftest import ADMIN, serving
 from tests.test_e2e_serve import lecture_costs, wait_for, ws_url
+
+with warnings.catch_warnings():  # Starlette would rather have httpx2 under its TestClient
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +206,33 @@ def test_the_teacher_lists_on_either_replica_every_job_made_through_both(cluster
             return set(made) <= {job["id"] for job in jobs}
 
         wait_for(listed, f"both jobs listed on {base}")
+
+
+def test_a_replica_never_pauses_as_idle_a_job_whose_owner_watches_it_through_another(
+    broker_url, tmp_path
+):
+    """Two replicas in this process: the owner's page is open on A; B, where nobody owns
+    a page of it, must not take it for left behind."""
+    from app.config import Settings
+    from app.jobs.brokerworker import BrokerWorker
+    from app.main import create_app
+
+    settings = Settings(BROKER_URL=broker_url, IDLE_TIMEOUT=0.5, ADMIN_TOKEN=None)
+    apps = [create_app(settings.model_copy(update={"DATA_DIR": tmp_path / n})) for n in "ab"]
+    worker = BrokerWorker(broker_url, jobs=2, name="in-process")
+    worker.start()
+    try:
+        with TestClient(apps[0]) as a, TestClient(apps[1]) as b:
+            job = a.post("/api/jobs", json={"iterations": 100_000, "speed": 50}).json()
+            url = f"/api/jobs/{job['id']}"
+            with a.websocket_connect(f"/ws/jobs/{job['id']}") as owner:
+                owner.send_json({"action": "auth", "token": job["token"]})
+                wait_for(lambda: b.get(url).json()["status"] == "running", "running, on B")
+                deadline = time.monotonic() + 3  # six idle times
+                while time.monotonic() < deadline:
+                    assert b.get(url).json()["status"] == "running"
+                    time.sleep(0.1)
+                owner.send_json({"action": "stop"})
+            wait_for(lambda: b.get(url).json()["status"] == "stopped", "stopped, on B")
+    finally:
+        worker.close()

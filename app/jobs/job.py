@@ -18,7 +18,9 @@ class Job:
     that sent its own token (its owner's pages); seen: when (manager's clock) its owner
     last had a page open or sent a request with its token; idle_paused: it was paused
     because its owner was away, so it resumes when they come back; checking: a gradient
-    check of it is under way.
+    check of it is under way; made_here: this server made it (in the distributed mode, a
+    job another replica made is followed here, and only its own replica, where its owner's
+    pages are, tells whether its owner is away).
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class Job:
         self.seen = seen
         self.idle_paused = False
         self.checking = False
+        self.made_here = True
 
     @property
     def status(self) -> str:

@@ -488,6 +488,7 @@ class JobManager:
         """Whether its owner has had no page open and sent no request for idle_timeout s."""
         return (
             self.idle_timeout is not None
+            and job.made_here
             and job.owner_sockets == 0
             and self.clock() - job.seen >= self.idle_timeout
         )
@@ -563,6 +564,7 @@ class JobManager:
         log = JobLog(loop, on_status=lambda: self._status_changed(job_id, loop))
         job = Job(job_id, spec, data, log, self.clock(), record["learner"], record["owner_hash"])
         job.created_at = record["created_at"]
+        job.made_here = False
         self._drop_finished()
         self._jobs[job_id] = job  # (beyond max_jobs if none has finished: it exists)
         self.runner.follow(job_id, log, job.control, history=True)
