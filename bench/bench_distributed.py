@@ -154,14 +154,14 @@ class Arrivals(threading.Thread):
         super().__init__(daemon=True)
         self.client: Any = redis.Redis.from_url(url)
         self.at: dict[tuple[str, int], float] = {}
-        self.read_to = {streams.log_key(j): "0-0" for j in job_ids}
+        self.read_to = {streams.job_key(j, streams.LOG): "0-0" for j in job_ids}
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
             for key, entries in self.client.xread(self.read_to, block=100) or []:
                 now = time.monotonic()
-                job_id = key.decode().split(":")[2]
+                job_id, _ = streams.job_of(key)
                 for entry_id, fields in entries:
                     self.read_to[key.decode()] = entry_id.decode()
                     message = streams.message(fields)

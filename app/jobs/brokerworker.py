@@ -65,13 +65,13 @@ class StreamSink:
         pictured = boundary is not None or details is not None or parameters is not None
         pipe = self.client.pipeline()  # one transaction: no reader sees half a frame
         pipe.xadd(
-            streams.log_key(self.job_id),
+            streams.job_key(self.job_id, streams.LOG),
             streams.entry(APPEND, first_iteration, [float(c) for c in costs], measure, pictured),
             id=entry_id,
         )
         if pictured:
             pipe.xadd(
-                streams.pictures_key(self.job_id),
+                streams.job_key(self.job_id, streams.PICTURES),
                 streams.entry(boundary, details, parameters),
                 id=entry_id,
                 maxlen=streams.PICTURES_KEPT,
@@ -96,7 +96,8 @@ class StreamSink:
 
     def _add(self, *message: Any) -> None:
         pipe = self.client.pipeline()
-        pipe.xadd(streams.log_key(self.job_id), streams.entry(*message), id=self._next_id())
+        log = streams.job_key(self.job_id, streams.LOG)
+        pipe.xadd(log, streams.entry(*message), id=self._next_id())
         self._write(pipe)
 
     def _next_id(self) -> str:
@@ -164,7 +165,10 @@ class _Commands:
     def _read(self) -> None:
         while not self._stopped.is_set():
             with self._lock:
-                wanted = {streams.control_key(j): last for j, last in self._read_to.items()}
+                wanted = {
+                    streams.job_key(job_id, streams.CONTROL): last
+                    for job_id, last in self._read_to.items()
+                }
             if not wanted:
                 self._stopped.wait(COMMAND_WAIT_MS / 1000)
                 continue
@@ -175,7 +179,7 @@ class _Commands:
                 self._stopped.wait(RETRY_WAIT)
                 continue
             for key, entries in reply or []:
-                self._hand_on(key.decode().split(":")[2], entries)
+                self._hand_on(streams.job_of(key)[0], entries)
 
     def _hand_on(self, job_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         with self._lock:
@@ -219,7 +223,7 @@ class BrokerWorker:
 
     def train(self, job_id: str) -> None:
         """The queue's task: train one job, unless it is gone or another worker took it."""
-        record = streams.record_key(job_id)
+        record = streams.job_key(job_id)
         if not self.client.exists(record) or not self.client.hsetnx(record, "worker", self.name):
             logger.info("job %s: deleted, or already taken: not trained again", job_id)
             return
@@ -227,7 +231,7 @@ class BrokerWorker:
         sink = StreamSink(self.client, job_id, self.commands)
         self.commands.add(job_id, control)
         try:
-            data = self.client.get(streams.recipe_key(job_id))
+            data = self.client.get(streams.job_key(job_id, streams.RECIPE))
             if data is None:
                 raise LookupError(f"job {job_id} has no recipe")
             recipe: Recipe = pickle.loads(data)  # written by a replica: Redis is the service's own

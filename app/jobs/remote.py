@@ -112,7 +112,7 @@ class BrokerRunner:
         """Queue the job for the workers; this replica follows it."""
         from dramatiq import Message
 
-        self.client.set(streams.recipe_key(name), pickle.dumps(Recipe.of(loop)))
+        self.client.set(streams.job_key(name, streams.RECIPE), pickle.dumps(Recipe.of(loop)))
         self.follow(name, loop.sink, loop.control)
         self.queue.enqueue(
             Message(
@@ -159,7 +159,8 @@ class BrokerRunner:
         while (item := self._outbox.get()) is not None:
             job_id, number, command = item
             try:
-                sent = self.client.xadd(streams.control_key(job_id), streams.entry(command))
+                control = streams.job_key(job_id, streams.CONTROL)
+                sent = self.client.xadd(control, streams.entry(command))
             except redis.RedisError:
                 logger.exception("a command to job %s could not be sent", job_id)
                 continue
@@ -190,18 +191,18 @@ class BrokerRunner:
         with self._lock:
             for job_id, followed in self._followed.items():
                 if not followed.done:
-                    wanted[streams.log_key(job_id)] = followed.log_at
-                    wanted[streams.pictures_key(job_id)] = followed.pictures_at
+                    wanted[streams.job_key(job_id, streams.LOG)] = followed.log_at
+                    wanted[streams.job_key(job_id, streams.PICTURES)] = followed.pictures_at
         reply = self.client.xread(wanted, count=READ_COUNT, block=READ_WAIT_MS)
         news: dict[str, dict[str, list[Any]]] = {}
         for key, entries in reply or []:
-            parts = key.decode().split(":")
             if key.decode() == streams.EVENTS:
                 self._events(entries)
             else:
-                news.setdefault(parts[2], {})[parts[3]] = entries
-        for job_id, kinds in news.items():
-            self._relay(job_id, kinds.get("pictures", []), kinds.get("log", []))
+                job_id, part = streams.job_of(key)
+                news.setdefault(job_id, {})[part] = entries
+        for job_id, parts in news.items():
+            self._relay(job_id, parts.get(streams.PICTURES, []), parts.get(streams.LOG, []))
 
     def _events(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         for entry_id, fields in entries:
@@ -211,10 +212,11 @@ class BrokerRunner:
 
     def _catch_up(self, job_id: str, followed: _Followed) -> None:
         """Read the job's streams as they are now into its log (the reader takes over)."""
-        pictures = self.client.xrange(streams.pictures_key(job_id))
+        pictures = self.client.xrange(streams.job_key(job_id, streams.PICTURES))
         while not followed.done:
             after = followed.log_at
-            entries = self.client.xrange(streams.log_key(job_id), f"({after}", count=READ_COUNT)
+            log = streams.job_key(job_id, streams.LOG)
+            entries = self.client.xrange(log, f"({after}", count=READ_COUNT)
             if not entries:
                 return
             self._relay_to(job_id, followed, pictures, entries)
@@ -263,16 +265,16 @@ class BrokerRunner:
         with self._lock:
             unfinished = [job_id for job_id, f in self._followed.items() if not f.done]
         for job_id in unfinished:
-            worker = self.client.hget(streams.record_key(job_id), "worker")
+            worker = self.client.hget(streams.job_key(job_id), "worker")
             if worker is None or self.client.exists(streams.worker_key(worker.decode())):
                 continue
             # One replica writes it (the first to see), after the worker's last entry.
-            if self.client.hsetnx(streams.record_key(job_id), "lost", 1):
+            if self.client.hsetnx(streams.job_key(job_id), "lost", 1):
                 logger.error("job %s: its worker %s stopped beating", job_id, worker.decode())
                 self._write_status(job_id, "failed", WORKER_DIED)
 
     def _write_status(self, job_id: str, status: str, detail: str) -> None:
-        key = streams.log_key(job_id)
+        key = streams.job_key(job_id, streams.LOG)
         for _ in range(3):  # the last entry may change between the two calls
             last = self.client.xrevrange(key, count=1)
             iterations = streams.id_order(last[0][0])[0] if last else 0
@@ -313,7 +315,7 @@ class RemoteJobs:
             "owner_hash": job.owner_hash or "",
         }
         pipe = self.client.pipeline()
-        pipe.hset(streams.record_key(job.id), mapping=record)
+        pipe.hset(streams.job_key(job.id), mapping=record)
         pipe.zadd(streams.JOBS, {job.id: job.created_at.timestamp()})
         pipe.xadd(
             streams.EVENTS,
@@ -324,11 +326,11 @@ class RemoteJobs:
         self._prune()
 
     def has(self, job_id: str) -> bool:
-        return bool(self.client.exists(streams.record_key(job_id)))
+        return bool(self.client.exists(streams.job_key(job_id)))
 
     def record(self, job_id: str) -> dict[str, Any] | None:
         """The job's record: spec (a dict), created_at, learner and owner_hash; or None."""
-        raw = self.client.hgetall(streams.record_key(job_id))
+        raw = self.client.hgetall(streams.job_key(job_id))
         if not raw or b"spec" not in raw:
             return None
         text = {k.decode(): v.decode() for k, v in raw.items()}
@@ -357,7 +359,7 @@ class RemoteJobs:
 
     def ended(self, job_id: str) -> None:
         """The job has ended: the index may let it go first."""
-        self.client.hset(streams.record_key(job_id), "ended", 1)
+        self.client.hset(streams.job_key(job_id), "ended", 1)
 
     # -- experiments (app.jobs.experiments), for every replica ---------------------------
 
@@ -384,5 +386,5 @@ class RemoteJobs:
             return
         for raw in self.client.zrange(streams.JOBS, 0, extra - 1):
             job_id = raw.decode()
-            if self.client.hget(streams.record_key(job_id), "ended") is not None:
+            if self.client.hget(streams.job_key(job_id), "ended") is not None:
                 self.forget(job_id)

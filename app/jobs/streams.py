@@ -48,39 +48,28 @@ DELETED = "deleted"
 EVENTS_KEPT = 10_000
 
 
-def record_key(job_id: str) -> str:
-    return f"{PREFIX}:job:{job_id}"
+# A job's record is gradlive:job:<id>; its other keys are gradlive:job:<id>:<part>.
+RECIPE, LOG, PICTURES, CONTROL = "recipe", "log", "pictures", "control"
 
 
-def recipe_key(job_id: str) -> str:
-    return f"{PREFIX}:job:{job_id}:recipe"
-
-
-def log_key(job_id: str) -> str:
-    return f"{PREFIX}:job:{job_id}:log"
-
-
-def pictures_key(job_id: str) -> str:
-    return f"{PREFIX}:job:{job_id}:pictures"
-
-
-def control_key(job_id: str) -> str:
-    return f"{PREFIX}:job:{job_id}:control"
+def job_key(job_id: str, part: str = "") -> str:
+    """The key of a job's record, or of one of its parts (RECIPE, LOG, PICTURES, CONTROL)."""
+    return f"{PREFIX}:job:{job_id}" + (f":{part}" if part else "")
 
 
 def worker_key(name: str) -> str:
     return f"{PREFIX}:worker:{name}"
 
 
+def job_of(key: bytes) -> tuple[str, str]:
+    """(job id, part) of a job's key as Redis names it in a reply."""
+    _, _, job_id, part = key.decode().split(":")
+    return job_id, part
+
+
 def job_keys(job_id: str) -> tuple[str, ...]:
     """Every key of one job (to delete it)."""
-    return (
-        record_key(job_id),
-        recipe_key(job_id),
-        log_key(job_id),
-        pictures_key(job_id),
-        control_key(job_id),
-    )
+    return (job_key(job_id), *(job_key(job_id, part) for part in (RECIPE, LOG, PICTURES, CONTROL)))
 
 
 def entry(*message: Any) -> dict[str, bytes]:
