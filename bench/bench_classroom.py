@@ -52,7 +52,16 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ADMIN_TOKEN, cpu, quantile, serve, tree_cpu_seconds, tree_rss_mb, ws_url
+from bench.harness import (
+    ADMIN_TOKEN,
+    cpu,
+    machine_busy_seconds,
+    quantile,
+    serve,
+    tree_cpu_seconds,
+    tree_rss_mb,
+    ws_url,
+)
 
 MAX_LEARNERS = 100
 MAX_SECONDS = 300.0
@@ -127,6 +136,7 @@ class Viewer:
     close_code: int | None = None
     paced_iterations: int = 0  # costs received while the job ran at its pace
     paced_seconds: float = 0.0  # how long it ran so, as this viewer saw it
+    stretches: list[tuple[float, int]] = field(default_factory=list)  # (s, costs) of each
 
     @property
     def pace(self) -> float:
@@ -195,6 +205,7 @@ class Pace:
         if self.since is not None and not stepped:
             self.viewer.paced_seconds += now - self.since
             self.viewer.paced_iterations += self.iterations
+            self.viewer.stretches.append((now - self.since, self.iterations))
         self.since = None
 
 
@@ -410,14 +421,20 @@ def run_class(
     prober = multiprocessing.Process(target=_probe_health, args=(base, seconds, token, results))
     prober.start()
     cpu_start = resource.getrusage(resource.RUSAGE_SELF)
-    server_cpu = tree_cpu_seconds(pid) if pid else float("nan")
+    nothing = (float("nan"), float("nan"))
+    cpu_before = tree_cpu_seconds(pid) if pid else nothing
+    busy = machine_busy_seconds()
     start = time.monotonic()
     clickers, snoopers = min(args.clickers, learners), min(args.snoopers, learners)
     with peak_rss(pid) as peak:
         tally = asyncio.run(classroom(base, learners, clickers, snoopers, seconds, token))
     elapsed = time.monotonic() - start
     cpu_end = resource.getrusage(resource.RUSAGE_SELF)
-    server_cpu = (tree_cpu_seconds(pid) - server_cpu) if pid else float("nan")
+    cpu_after = tree_cpu_seconds(pid) if pid else nothing
+    busy = machine_busy_seconds() - busy
+    server_cpu, workers_cpu = (
+        after - before for after, before in zip(cpu_after, cpu_before, strict=True)
+    )
     latencies, health_errors = results.get(timeout=seconds + 60)
     prober.join(10)
     rss_after = tree_rss_mb(pid) if pid else float("nan")
@@ -439,6 +456,8 @@ def run_class(
     finals = Counter(v.final or "no final status" for v in viewers)
     paced = [v for v in viewers if v.paced_seconds > 0]
     paces = [v.pace for v in paced]
+    firsts = [_share(v.stretches[0]) for v in paced]
+    lasts = [_share(v.stretches[-1]) for v in paced if len(v.stretches) > 1]
     asked = sum(v.paced_seconds * SPEED for v in paced)
     total = sum(v.paced_iterations for v in paced) / asked if asked else float("nan")
     total_rate = sum(v.paced_iterations / v.paced_seconds for v in paced)
@@ -459,6 +478,10 @@ def run_class(
         "pace received: the class in all": (
             f"{total:.1%} ({total_rate:,.0f} of {len(paced) * SPEED:,.0f} it/s)"
         ),
+        "pace: before the pause / after it, median (worst)": (
+            f"{quantile(firsts, 0.5):.1%} ({min(firsts, default=float('nan')):.1%}) / "
+            f"{quantile(lasts, 0.5):.1%} ({min(lasts, default=float('nan')):.1%})"
+        ),
         "viewers timed at pace / all": f"{len(paced)} / {len(viewers)}",
         "GET /healthz idle p50 / p99": _ms(idle, 0.5, 0.99),
         "GET /healthz in class p50 / p99 / max": _ms(latencies, 0.5, 0.99, 1.0),
@@ -477,7 +500,14 @@ def run_class(
             f"{tally.room_messages / elapsed:.1f}, {tally.room_jobs}"
         ),
         "server + workers RSS before / peak / after": memory,
-        "CPU s: server + workers / learners": f"{server_cpu:.1f} / {client_cpu:.1f}",
+        "CPU s: server / its workers / learners": (
+            f"{server_cpu:.1f} / {workers_cpu:.1f} / {client_cpu:.1f}"
+        ),
+        "CPU s: all else (with the prober) / machine": (
+            f"{busy - server_cpu - workers_cpu - client_cpu:.1f} / {busy:.1f}"
+            if pid
+            else f"{busy - client_cpu:.1f} (the server too) / {busy:.1f}"
+        ),
         "class wall time": f"{elapsed:.1f} s",
         "errors": _counts(tally.errors + tally.let_through) or "none",
     }
@@ -541,6 +571,12 @@ def main() -> None:
         f"Goals: pace >= {PACE_GOAL:.0%} at 60 learners on 2 cores; /healthz p99 < "
         f"{1000 * HEALTH_GOAL:.0f} ms; no gaps. The idle /healthz says how quiet the machine was."
     )
+
+
+def _share(stretch: tuple[float, int]) -> float:
+    """A stretch's costs received over those asked in its time."""
+    seconds, iterations = stretch
+    return iterations / (seconds * SPEED) if seconds > 0 else float("nan")
 
 
 def _ms(values: list[float], *qs: float) -> str:

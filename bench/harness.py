@@ -117,16 +117,24 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its live descendants, in seconds."""
-    total = 0
+def tree_cpu_seconds(pid: int) -> tuple[float, float]:
+    """User + system CPU time of a process and of its live descendants, in seconds."""
+    own, others = 0, 0
     for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        ticks = int(fields[11]) + int(fields[12])
+        own, others = (own + ticks, others) if member == pid else (own, others + ticks)
+    return own / os.sysconf("SC_CLK_TCK"), others / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every process of the machine has used since boot, all cores (/proc/stat)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # guest time is in user's
 
 
 def cpu() -> str:
