@@ -102,13 +102,16 @@ SPEED = float(PAGE_CONFIG["speed"])
 PROGRESS_HEAD = re.compile(r'\{"type":"progress","first_iteration":(\d+),"iteration":(-?\d+),')
 
 
-def health_latencies(base: str, seconds: float, token: str) -> tuple[list[float], int]:
-    """GET /healthz every 50 ms on a kept-alive connection: latencies (s) and failures."""
+def health_latencies(
+    base: str, seconds: float, token: str, over: Any = None
+) -> tuple[list[float], int]:
+    """GET /healthz every 50 ms on a kept-alive connection for `seconds` or until the
+    event `over` is set: latencies (s) and failures."""
     latencies, errors = [], 0
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
         end = time.monotonic() + seconds
-        while time.monotonic() < end:
+        while time.monotonic() < end and not (over and over.is_set()):
             start = time.perf_counter()
             try:
                 client.get("/healthz").raise_for_status()
@@ -119,9 +122,9 @@ def health_latencies(base: str, seconds: float, token: str) -> tuple[list[float]
     return latencies, errors
 
 
-def _probe_health(base: str, seconds: float, token: str, out: Any) -> None:
-    """In its own process: health_latencies, put on `out`."""
-    out.put(health_latencies(base, seconds, token))
+def _probe_health(base: str, seconds: float, token: str, over: Any, out: Any) -> None:
+    """In its own process: health_latencies until the class is over, put on `out`."""
+    out.put(health_latencies(base, seconds, token, over))
 
 
 @dataclass
@@ -418,7 +421,10 @@ def run_class(
     rss_before = tree_rss_mb(pid) if pid else float("nan")
     seconds = max(5.0, min(args.seconds, MAX_SECONDS))
     results: Any = multiprocessing.Queue()
-    prober = multiprocessing.Process(target=_probe_health, args=(base, seconds, token, results))
+    over = multiprocessing.Event()  # the class is over: /healthz is no longer timed
+    prober = multiprocessing.Process(
+        target=_probe_health, args=(base, seconds + 30, token, over, results)
+    )
     prober.start()
     cpu_start = resource.getrusage(resource.RUSAGE_SELF)
     nothing = (float("nan"), float("nan"))
@@ -429,6 +435,7 @@ def run_class(
     with peak_rss(pid) as peak:
         tally = asyncio.run(classroom(base, learners, clickers, snoopers, seconds, token))
     elapsed = time.monotonic() - start
+    over.set()
     cpu_end = resource.getrusage(resource.RUSAGE_SELF)
     cpu_after = tree_cpu_seconds(pid) if pid else nothing
     busy = machine_busy_seconds() - busy
