@@ -517,6 +517,8 @@ def run_class(
         "server + workers RSS before / peak / after": memory,
         "CPU s: server / its workers / learners": (
             f"{server_cpu:.1f} / {workers_cpu:.1f} / {client_cpu:.1f}"
+            if pid
+            else f"not measured (--base) / {client_cpu:.1f}"
         ),
         "CPU s: all else (with the prober) / machine": (
             f"{busy - server_cpu - workers_cpu - client_cpu:.1f} / {busy:.1f}"
