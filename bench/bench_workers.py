@@ -15,8 +15,6 @@ Bounded: at most 16 jobs of at most 100,000 iterations, each row 120 s at most.
 
 import argparse
 import asyncio
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +27,7 @@ from app.jobs.manager import JobManager
 from app.jobs.spec import JobSpec
 from app.jobs.workers import ProcessRunner
 from app.main import make_runner
+from bench.harness import cpu
 
 MAX_JOBS = 16
 MAX_ITERATIONS = 100_000
@@ -58,16 +57,6 @@ async def total_rate(workers: int, jobs: int, iterations: int) -> float:
 
 async def finished(job: Job) -> None:
     await job.log.wait_until(lambda: job.final)
-
-
-def cpu() -> str:
-    """The CPU's model and count, as lscpu gives them (or what Python knows)."""
-    try:
-        lines = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or platform.machine()
-    fields = dict(line.split(":", 1) for line in lines.splitlines() if ":" in line)
-    return f"{fields.get('Model name', '?').strip()}, {fields.get('CPU(s)', '?').strip()} CPUs"
 
 
 async def main() -> None:
