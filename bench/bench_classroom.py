@@ -371,14 +371,18 @@ async def teacher(base: str, tally: Tally, done: asyncio.Event) -> None:
 
 
 async def classroom(
-    base: str, learners: int, clickers: int, snoopers: int, seconds: float, token: str
+    bases: str, learners: int, clickers: int, snoopers: int, seconds: float, token: str
 ) -> Tally:
+    """The class on the server at `bases` (replicas, comma-separated: dealt in turn)."""
     tally = Tally(token=token)
     deadline = time.monotonic() + seconds
     done = asyncio.Event()
-    room = asyncio.create_task(teacher(base, tally, done))
-    tasks = [learner(base, i, i < clickers, tally, deadline, seed=1) for i in range(learners)]
-    tasks += [snooper(base, i, tally, deadline, seed=1) for i in range(snoopers)]
+    at = bases.split(",")
+    room = asyncio.create_task(teacher(at[0], tally, done))
+    tasks = [
+        learner(at[i % len(at)], i, i < clickers, tally, deadline, seed=1) for i in range(learners)
+    ]
+    tasks += [snooper(at[-1 - i % len(at)], i, tally, deadline, seed=1) for i in range(snoopers)]
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), seconds + 30)
     except TimeoutError:
@@ -421,7 +425,10 @@ def run_class(
     log: Path | None,
 ) -> dict[str, str]:
     """One class on the server at `base` (its process `pid`, None: not ours to measure):
-    its column of the table, measure by measure."""
+    its column of the table, measure by measure. `base` may list several replicas of one
+    service, comma-separated: the learners are dealt to them in turn, /healthz is timed on
+    the first."""
+    bases, base = base, base.split(",")[0]
     token = args.admin_token
     admin = {"Authorization": f"Bearer {token}"}
     httpx.get(f"{base}/").raise_for_status()  # templates loaded, as after a first visit
@@ -441,7 +448,7 @@ def run_class(
     start = time.monotonic()
     clickers, snoopers = min(args.clickers, learners), min(args.snoopers, learners)
     with peak_rss(pid) as peak:
-        tally = asyncio.run(classroom(base, learners, clickers, snoopers, seconds, token))
+        tally = asyncio.run(classroom(bases, learners, clickers, snoopers, seconds, token))
     elapsed = time.monotonic() - start
     over.set()
     cpu_end = resource.getrusage(resource.RUSAGE_SELF)
@@ -539,7 +546,11 @@ def main() -> None:
         default="",
         help="the server's --workers, e.g. 0,2 (a column each); default: the server's own",
     )
-    parser.add_argument("--base", default="", help="a running server's URL: no server started")
+    parser.add_argument(
+        "--base",
+        default="",
+        help="a running server's URL (or its replicas', comma-separated): no server started",
+    )
     parser.add_argument(
         "--admin-token", default=ADMIN_TOKEN, help="that server's GRADLIVE_ADMIN_TOKEN"
     )
@@ -555,7 +566,7 @@ def main() -> None:
     workers: list[int | None] = [int(n) for n in args.workers.split(",") if n.strip()] or [None]
     if args.base and args.workers:
         parser.error("--workers starts servers of its own: not with --base")
-    args.base = args.base.rstrip("/")
+    args.base = ",".join(url.rstrip("/") for url in args.base.split(",") if url)
 
     print(f"CPU: {cpu()}; python {sys.version.split()[0]}; load average {_load()}")
     print(f"jobs: the page's defaults ({PAGE_CONFIG['iterations']:,} iterations at {SPEED:g} it/s)")

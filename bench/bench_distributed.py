@@ -42,8 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.jobs import streams
 from app.jobs.workers import APPEND
-from bench.bench_classroom import cpu_seconds
-from bench.harness import ADMIN, ENV, HOST, ROOT, free_port, quantile, ws_url
+from bench.harness import ADMIN, ENV, HOST, ROOT, cpu, free_port, quantile, tree_cpu_seconds, ws_url
 
 MAX_JOBS = 50
 MAX_SECONDS = 120.0
@@ -58,7 +57,7 @@ class Setup:
     pids: dict[str, int] = field(default_factory=dict)
 
     def cpu(self) -> dict[str, float]:
-        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        return {name: sum(tree_cpu_seconds(pid)) for name, pid in self.pids.items()}
 
 
 @contextlib.contextmanager
@@ -244,7 +243,7 @@ def main() -> None:
     args = parser.parse_args()
     jobs = max(1, min(args.jobs, MAX_JOBS))
     seconds = max(5.0, min(args.seconds, MAX_SECONDS))
-    print(f"cpu: {_cpu()}, {os.cpu_count()} cores")
+    print(f"CPU: {cpu()}")
     with tempfile.TemporaryDirectory(prefix="gradlive-dist-") as tmp:
         with cluster(Path(tmp)) as setup:
             figures = latency(setup, jobs, seconds)
@@ -266,13 +265,6 @@ def main() -> None:
             with replica(Path(tmp), {}, {}, "single") as single:
                 print(f"\n== classroom, {args.learners} learners: one `gradlive serve`")
                 print(classroom([single], args.learners))
-
-
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 if __name__ == "__main__":
