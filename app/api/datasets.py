@@ -140,7 +140,7 @@ async def read_dataset(
         n_classes=n_classes,
     )
     spec = request.resolved(own)
-    if not is_own(name) and spec.n_samples is not None and spec.n_samples > settings.MAX_SAMPLES:
+    if not is_own(name) and spec.n_samples > settings.MAX_SAMPLES:
         message = (
             f"Input should be at most {settings.MAX_SAMPLES} on this server (GRADLIVE_MAX_SAMPLES)"
         )
@@ -149,4 +149,4 @@ async def read_dataset(
         )
     with renamed(QUERY_NAMES):
         data = DataSplit.make(spec, own)
-    return Response(data.to_json(name, spec.problem or "binary"), media_type="application/json")
+    return Response(data.to_json(name, spec.problem), media_type="application/json")

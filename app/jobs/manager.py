@@ -23,7 +23,7 @@ from app.jobs.job import Job
 from app.jobs.log import JobLog
 from app.jobs.owndata import OwnDatasets
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
-from app.jobs.spec import DataSplit, JobSpec
+from app.jobs.spec import DataSplit, JobSpec, RunSpec
 from app.jobs.store import JobStore, StoredJob
 from app.nn.trainer import Trainer
 
@@ -40,7 +40,7 @@ IDLE_CHECK = 2.0
 class _Parts:
     """What a job is built from: made, and checked, before the job is kept."""
 
-    spec: JobSpec
+    spec: RunSpec
     data: DataSplit
     trainer: Trainer
     painter: Painter
@@ -352,7 +352,7 @@ class JobManager:
             spec.activation,
             spec.grid,
             self.neuron_resolution,
-            problem=spec.problem or "binary",
+            problem=spec.problem,
             features=spec.features,
             Y=data.Y_train,
         )
