@@ -1,4 +1,4 @@
-"""A job's exports (Contract 6): its parameters, its cost history, and a script that retrains it.
+"""A job's exports (docs/api.md): its parameters, its cost history, and a script that retrains it.
 
 Each is built from what the job keeps: the parameters its log holds at full precision, the
 cost of every iteration, and the config it was started with. The script is written from a

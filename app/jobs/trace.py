@@ -1,4 +1,4 @@
-"""One iteration of a job, step by step (Contract 8's trace): every array of the lecture's
+"""One iteration of a job, step by step (docs/api.md's trace): every array of the lecture's
 equations at the job's current parameters, for the page to walk through while paused.
 
 The forward and backward passes are app.nn.model's own; only the dZ[l] the backward pass

@@ -1,5 +1,5 @@
 // The settings form and its mirror in the URL query string. A settings object holds
-// exactly the training config fields of Contract 3 (except the grid resolution), so
+// exactly the training config fields of docs/api.md, HTTP (except the grid resolution), so
 // the same names appear in the form, the URL, the POST body and the job's config.
 
 // The server's limits (GET / passes them to the page); these defaults are its own.
