@@ -267,6 +267,7 @@ FORM_BOUNDS = """async () => {
     features: choices('input[name=features]'),
     datasets: choices('input[name=dataset]'),
     step_max: Number(document.querySelector('[data-testid=step-count]').max),
+    class_max: Number(document.querySelector('[data-testid=own-data-class]').max),
     parsed,
   };
 }"""
@@ -294,6 +295,7 @@ def test_the_pages_bounds_choices_and_defaults_are_the_servers(playground: Playg
         parsed = page["parsed"][name]
         assert (parsed["min"], parsed["max"]) == (shown["min"], shown["max"]), name
     assert page["step_max"] == limits["max_iterations"]
+    assert page["class_max"] == limits["max_classes"] - 1  # a point's class: 0 .. K - 1
     assert page["parsed"]["batch_size"]["max"] == fields["batch_size"]["max"]
     assert page["parsed"]["speed"]["min"] == fields["speed"]["min"] == limits["min_speed"]
     assert page["parsed"]["speed"]["max"] == fields["speed"]["max"] == limits["max_speed"]
