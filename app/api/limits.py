@@ -281,6 +281,11 @@ def public_limits(settings: Settings) -> dict[str, Any]:
         "max_viewers_per_job": settings.MAX_VIEWERS_PER_JOB,
         "max_learner_length": LEARNER_LENGTH,
         "activations": list(activations.ACTIVATIONS),
+        # How the page writes each: its label, its symbol and g'(Z[l]) in the equations.
+        "activation_text": {
+            name: {"label": g.label, "symbol": g.symbol, "derivative": g.derivative_text}
+            for name, g in activations.ACTIVATIONS.items()
+        },
         "features": list(FEATURES),
         "min_classes": datasets.MIN_CLASSES,
         "max_classes": datasets.MAX_CLASSES,

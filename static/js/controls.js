@@ -11,6 +11,8 @@ export const LIMITS = {
   min_classes: 2,
   max_classes: 6,
   activations: ["tanh", "relu", "sigmoid", "leaky_relu", "linear"],
+  // How the page writes each activation: {label, symbol, derivative} (the server's registry).
+  activation_text: {},
   features: ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"],
 };
 // A learner's own dataset, as the server names it (POST /api/datasets).
@@ -91,6 +93,7 @@ export function setLimits(limits) {
   for (const key of Object.keys(LIMITS)) {
     if (Number.isFinite(limits[key]) || Array.isArray(limits[key])) LIMITS[key] = limits[key];
   }
+  if (limits.activation_text) LIMITS.activation_text = { ...limits.activation_text };
   FIELDS.activation.choices = [...LIMITS.activations];
   FIELDS.features.choices = [...LIMITS.features];
   // Each field's bounds and choices as the server checks them; a bound to pass ("above")
@@ -102,6 +105,20 @@ export function setLimits(limits) {
     if (Number.isFinite(bounds.max)) field.max = bounds.max;
     if (Array.isArray(bounds.choices) && field.kind === "choice") field.choices = [...bounds.choices];
   }
+}
+
+/**
+ * How activation `name` is written: its label (the menu, the network's layers), its symbol
+ * in the equations, and g'(Z[l]) for layer l (its name with a prime when the server has
+ * none).
+ */
+export function activationText(name) {
+  const text = LIMITS.activation_text[name] || {};
+  return {
+    label: text.label || name,
+    symbol: text.symbol || name,
+    derivative: (l) => (text.derivative ? text.derivative.replaceAll("{l}", String(l)) : `${name}'(Z${l})`),
+  };
 }
 
 /** A fresh copy of the default settings (the lecture's run), or of `dataset`'s defaults. */

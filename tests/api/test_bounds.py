@@ -73,7 +73,14 @@ def test_every_bound_is_refused_alike_wherever_its_field_is_taken(client, settin
 
 
 def test_the_limits_give_each_fields_bounds_as_the_server_checks_them(client, settings):
-    fields = client.get("/api/limits").json()["fields"]
+    limits = client.get("/api/limits").json()
+    fields = limits["fields"]
+    assert list(limits["activation_text"]) == fields["activation"]["choices"]
+    assert limits["activation_text"]["sigmoid"] == {
+        "label": "sigmoid",
+        "symbol": "σ",
+        "derivative": "A{l} (1 − A{l})",
+    }
     assert fields["iterations"] == {"min": 1, "max": settings.MAX_ITERATIONS}
     assert fields["hidden_layers.*"] == {"min": 1, "max": settings.MAX_UNITS}
     assert fields["grid"] == {"min": settings.MIN_GRID, "max": settings.MAX_GRID}
