@@ -41,7 +41,7 @@ def _train(args: argparse.Namespace) -> int:
     held_out = "test split"
     if X_test.shape[1] == 0:
         # All points train, as in the lecture; test on a fresh draw of the same data.
-        fresh_seed = (spec.data_seed or 0) + 1  # never None once resolved
+        fresh_seed = spec.data_seed + 1
         X_test, Y_test = datasets.make(spec.dataset, spec.n_samples, spec.noise, fresh_seed)
         held_out = "fresh sample"
     config = spec.train_config()

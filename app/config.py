@@ -134,7 +134,7 @@ class Settings(BaseSettings):
     # Largest request body (HTTP) or websocket message, in bytes.
     MAX_REQUEST_BYTES: int = Field(default=16_384, ge=256)
 
-    # Who may steer (Contract 5): a job's creator, with the token it was given, and whoever
+    # Who may steer (docs/api.md, HTTP): a job's creator, with the token it was given, and whoever
     # sends ADMIN_TOKEN (a teacher: it steers and deletes every job, and lists them all).
     # Unset: nobody is an admin.
     ADMIN_TOKEN: SecretStr | None = None
@@ -154,7 +154,7 @@ class Settings(BaseSettings):
     MAX_STORED_JOBS: int = Field(default=1_000, ge=1)
     SAVE_INTERVAL: float = Field(default=2.0, gt=0, le=60)
 
-    # A learner's own data (POST /api/datasets, Contract 7): at most MAX_DATA_ROWS points
+    # A learner's own data (POST /api/datasets, in docs/api.md): at most MAX_DATA_ROWS points
     # in a body of at most MAX_DATA_BYTES; MAX_DATASETS are kept in DATA_DIR/datasets, the
     # least recently used going first.
     MAX_DATA_ROWS: int = Field(default=2_000, ge=2)

@@ -64,13 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 save_interval=settings.SAVE_INTERVAL,
             )
         manager = JobManager(
-            max_running=settings.MAX_RUNNING_JOBS,
-            max_jobs=settings.MAX_JOBS,
-            retry_after=settings.RETRY_AFTER,
-            progress_rate=settings.PROGRESS_RATE,
-            details_rate=settings.DETAILS_RATE,
-            neuron_resolution=settings.NEURON_GRID,
-            idle_timeout=settings.IDLE_TIMEOUT,
+            settings,
             runner=runner,
             store=store,
             remote=remote,

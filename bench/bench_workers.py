@@ -41,7 +41,7 @@ async def total_rate(workers: int, jobs: int, iterations: int) -> float:
     runner = make_runner(Settings(WORKERS=workers))
     if isinstance(runner, ProcessRunner) and not runner.wait_ready(READY_TIMEOUT):
         raise RuntimeError(f"the worker processes did not start in {READY_TIMEOUT:g} s")
-    manager = JobManager(max_running=MAX_JOBS, max_jobs=MAX_JOBS, runner=runner)
+    manager = JobManager(Settings(MAX_RUNNING_JOBS=MAX_JOBS, MAX_JOBS=MAX_JOBS), runner=runner)
     try:
         spec = JobSpec(iterations=iterations, speed=None)
         start = time.perf_counter()

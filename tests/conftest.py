@@ -144,10 +144,12 @@ def serving(
     data_dir: Path | None = None,
     port: int | None = None,
     workers: int | None = None,
+    module: str = "app",
     **env: str,
 ) -> Iterator[Served]:
     """The real command, `python -m app serve --port <port>` (a free one by default),
-    logging to folder; with `workers`, `--workers <workers>`.
+    logging to folder; with `workers`, `--workers <workers>`; `module`: another module
+    that runs the command (after changing what it serves).
 
     Its jobs are kept in data_dir (folder/data by default); env: more GRADLIVE_* settings.
     A restart on the same port is the same origin to a browser: the same localStorage.
@@ -161,7 +163,7 @@ def serving(
         "GRADLIVE_DATA_DIR": str(data_dir or folder / "data"),
         **env,
     }
-    command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers is not None:
         command += ["--workers", str(workers)]
     with log_path.open("wb") as log:

@@ -1,4 +1,4 @@
-"""The Docker image keeps its runs in a volume (Contract 6), as the README says."""
+"""The Docker image keeps its runs in a volume (docs/api.md, Runs that last), as the README says."""
 
 from tests.conftest import ROOT
 

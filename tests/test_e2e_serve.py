@@ -190,7 +190,7 @@ def test_client_mistakes_on_websockets_are_logged_as_one_line_not_as_errors(own_
     assert len([line for line in log.splitlines() if "/ws/jobs/no-such-job" in line]) == 1, log
 
 
-# -- runs that last (Contract 6): the same data dir across two servers --------------------
+# -- runs that last (docs/api.md): the same data dir across two servers ----------------------
 
 
 async def watch_to_the_close(base: str, job_id: str) -> tuple[list[dict], int | None]:
@@ -276,7 +276,7 @@ def lecture_costs(count):
     return [step.cost for step, _ in zip(trainer.steps(), range(count), strict=False)]
 
 
-# -- worker processes (Contract 9): `gradlive serve --workers 2` ----------------------------
+# -- worker processes (README): `gradlive serve --workers 2` ---------------------------------
 
 
 def worker_pids(server_pid: int) -> set[int]:

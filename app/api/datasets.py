@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from app.api.deps import JobManagerDep, SettingsDep
-from app.api.limits import ReadableErrorsRoute, echo
+from app.api.limits import ReadableErrorsRoute, bound_errors, echo
 from app.api.schemas import DatasetCreated, DatasetInfo, refusals
 from app.jobs.owndata import OwnDatasets, check_size, is_own, read_csv, read_json
 from app.jobs.spec import DataSplit, JobSpec
@@ -140,13 +140,9 @@ async def read_dataset(
         n_classes=n_classes,
     )
     spec = request.resolved(own)
-    if not is_own(name) and spec.n_samples is not None and spec.n_samples > settings.MAX_SAMPLES:
-        message = (
-            f"Input should be at most {settings.MAX_SAMPLES} on this server (GRADLIVE_MAX_SAMPLES)"
-        )
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": ("query", "n_samples"), "msg": message}]
-        )
+    errors = [] if is_own(name) else bound_errors({"n_samples": spec.n_samples}, settings, "query")
+    if errors:
+        raise RequestValidationError(errors)
     with renamed(QUERY_NAMES):
         data = DataSplit.make(spec, own)
-    return Response(data.to_json(name, spec.problem or "binary"), media_type="application/json")
+    return Response(data.to_json(name, spec.problem), media_type="application/json")

@@ -1,4 +1,4 @@
-"""REST for experiments (Contract 8): one job per value of a config field, read as one."""
+"""REST for experiments (docs/api.md): one job per value of a config field, read as one."""
 
 from typing import Annotated, Any
 

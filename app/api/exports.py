@@ -1,5 +1,5 @@
-"""A job's exports (Contract 6): parameters, cost history and a script that retrains it;
-and its trace (Contract 8): one iteration's arrays, for walking through backpropagation.
+"""A job's exports (docs/api.md, Exports): parameters, cost history and a script that retrains it;
+and its trace (docs/api.md, the trace): one iteration's arrays, for walking through backpropagation.
 
 Open to whoever may watch the job, as the websocket is: the id is enough, no token. The
 handlers are plain functions, so FastAPI runs them in its thread pool: a long history or

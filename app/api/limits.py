@@ -1,7 +1,7 @@
 """Request limits: a cap on body size, readable validation errors, GET /api/limits."""
 
 import math
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -210,19 +210,69 @@ def explained(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
+# The server's limits on a job's config and on a command, a bound a row: (field, setting).
+# A MAX_ setting bounds its field from above, a MIN_ one from below; "hidden_layers" is the
+# number of hidden layers, "hidden_layers.*" each one's units. Every check reads this table
+# (a job's config and an experiment's, a command over REST and the websocket, a dataset's
+# preview), and so does GET /api/limits.
+BOUNDS: tuple[tuple[str, str], ...] = (
+    ("iterations", "MAX_ITERATIONS"),
+    ("steps", "MAX_ITERATIONS"),
+    ("n_samples", "MAX_SAMPLES"),
+    ("batch_size", "MAX_SAMPLES"),
+    ("hidden_layers", "MAX_HIDDEN_LAYERS"),
+    ("hidden_layers.*", "MAX_UNITS"),
+    ("grid", "MIN_GRID"),
+    ("grid", "MAX_GRID"),
+    ("speed", "MIN_SPEED"),
+    ("speed", "MAX_SPEED"),
+)
+
+
+def bound_errors(
+    values: Mapping[str, Any], settings: Settings, where: str = "body"
+) -> list[dict[str, Any]]:
+    """The server's limits (BOUNDS) that `values` (field: value; None or absent: not
+    given) go beyond, as 422 errors at (where, field[, index])."""
+    errors = []
+    for field, setting in BOUNDS:
+        name, _, each = field.partition(".")
+        value = values.get(name)
+        if value is None:
+            continue
+        limit = getattr(settings, setting)
+        found: list[tuple[tuple[str | int, ...], Any]]
+        if each:
+            found = [((name, i), item) for i, item in enumerate(value)]
+        else:
+            found = [((name,), len(value) if isinstance(value, list | tuple) else value)]
+        for loc, got in found:
+            if setting.startswith("MAX_") and got > limit:
+                message = f"Input should be at most {limit:.15g}"
+                if field == "hidden_layers":
+                    message = f"At most {limit:.15g} hidden layers"
+            elif setting.startswith("MIN_") and got < limit:
+                message = f"Input should be at least {limit:.15g}"
+            else:
+                continue
+            errors.append(
+                {
+                    "type": "value_error",
+                    "loc": (where, *loc),
+                    "msg": f"{message} on this server (GRADLIVE_{setting})",
+                    "input": got,
+                }
+            )
+    return errors
+
+
 def public_limits(settings: Settings) -> dict[str, Any]:
-    """The limits and defaults a page needs to bound its controls."""
+    """The limits and defaults a page needs to bound its controls: each setting of BOUNDS
+    (max_iterations, ...), and `fields`, every config field's bounds and choices."""
     return {
-        "max_iterations": settings.MAX_ITERATIONS,
-        "max_hidden_layers": settings.MAX_HIDDEN_LAYERS,
-        "max_units": settings.MAX_UNITS,
-        "max_samples": settings.MAX_SAMPLES,
-        "min_grid": settings.MIN_GRID,
-        "max_grid": settings.MAX_GRID,
+        **{setting.lower(): getattr(settings, setting) for _, setting in BOUNDS},
         "default_grid": settings.DEFAULT_GRID,
-        "min_speed": settings.MIN_SPEED,
         "default_speed": settings.DEFAULT_SPEED,
-        "max_speed": settings.MAX_SPEED,
         "progress_rate": settings.PROGRESS_RATE,
         "max_running_jobs": settings.MAX_RUNNING_JOBS,
         "max_experiment_values": settings.MAX_EXPERIMENT_VALUES,
@@ -231,12 +281,45 @@ def public_limits(settings: Settings) -> dict[str, Any]:
         "max_viewers_per_job": settings.MAX_VIEWERS_PER_JOB,
         "max_learner_length": LEARNER_LENGTH,
         "activations": list(activations.ACTIVATIONS),
+        # How the page writes each: its label, its symbol and g'(Z[l]) in the equations.
+        "activation_text": {
+            name: {"label": g.label, "symbol": g.symbol, "derivative": g.derivative_text}
+            for name, g in activations.ACTIVATIONS.items()
+        },
         "features": list(FEATURES),
         "min_classes": datasets.MIN_CLASSES,
         "max_classes": datasets.MAX_CLASSES,
         "max_data_rows": settings.MAX_DATA_ROWS,
         "max_data_bytes": settings.MAX_DATA_BYTES,
+        "fields": field_bounds(settings),
     }
+
+
+def field_bounds(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each config field's bounds as a form needs them: {"min", "max"} (or "above", a
+    bound the value must pass) and "choices", those of the config's schema (which hold on
+    every server) narrowed by this server's (BOUNDS). "hidden_layers" bounds how many
+    hidden layers, "hidden_layers.*" their units."""
+    from app.api.schemas import JobCreate  # the schemas echo values with this module's helpers
+
+    bounds: dict[str, dict[str, Any]] = {}
+    for name, schema in JobCreate.model_json_schema()["properties"].items():
+        for part in [schema, *schema.get("anyOf", [])]:
+            if "items" in part:
+                _schema_bounds(bounds.setdefault(f"{name}.*", {}), part["items"])
+            _schema_bounds(bounds.setdefault(name, {}), part)
+    for field, setting in BOUNDS:
+        if field in bounds:
+            bounds[field][setting[:3].lower()] = getattr(settings, setting)
+    return {name: found for name, found in bounds.items() if found}
+
+
+def _schema_bounds(bounds: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    """Take a JSON schema's bounds and choices into `bounds`."""
+    words = {"minimum": "min", "maximum": "max", "exclusiveMinimum": "above", "enum": "choices"}
+    for word, key in words.items():
+        if word in schema:
+            bounds[key] = schema[word]
 
 
 router = APIRouter(prefix="/api", tags=["limits"])

@@ -1,4 +1,4 @@
-"""Contract 5 on the web: the bearer tokens a request carries, and 403 without the job's."""
+"""Owners on the web (docs/api.md): the bearer tokens a request carries, 403 without the job's."""
 
 from typing import Annotated
 

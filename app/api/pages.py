@@ -63,7 +63,7 @@ def job_defaults(settings: Settings) -> dict[str, Any]:
     with each dataset; the pace is this server's default.
     """
     spec = dataclasses.asdict(JobSpec())
-    for per_dataset in ("n_samples", "noise", "data_seed", "grid", "start_paused", "problem"):
+    for per_dataset in ("n_samples", "noise", "data_seed", "grid", "start_paused"):
         del spec[per_dataset]
     return {
         **spec,

@@ -2,8 +2,9 @@
 ExperimentCreate, ExperimentPublic.
 
 Bounds that hold everywhere are Field bounds; the server's limits (Settings, so the
-environment can change them) are checked by `limit_errors` in the endpoint. Either
-way a value out of range is a 422 whose message names the field.
+environment can change them) are checked by `limit_errors` in the endpoint, from their one
+table (app.api.limits.BOUNDS). Either way a value out of range is a 422 whose message names
+the field.
 """
 
 from datetime import datetime
@@ -23,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.api.limits import echo
+from app.api.limits import bound_errors, echo
 from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.log import STATUSES
@@ -395,70 +396,17 @@ class DatasetCreated(BaseModel):
 
 
 def limit_errors(body: JobCreate, settings: Settings) -> list[dict[str, Any]]:
-    """The server's limits that `body` goes beyond, as 422 errors naming each field."""
+    """The server's limits (limits.BOUNDS) that `body` goes beyond, as 422 errors naming
+    each field; n_samples left out is the dataset's."""
     n_samples = body.n_samples
     if n_samples is None and body.dataset in datasets.DEFAULTS:
         n_samples = int(datasets.DEFAULTS[body.dataset]["n_samples"])
-    checks: list[tuple[tuple[str | int, ...], Any, int | float, str]] = [
-        (("iterations",), body.iterations, settings.MAX_ITERATIONS, "MAX_ITERATIONS"),
-        (("n_samples",), n_samples or 0, settings.MAX_SAMPLES, "MAX_SAMPLES"),
-        (
-            ("hidden_layers",),
-            len(body.hidden_layers),
-            settings.MAX_HIDDEN_LAYERS,
-            "MAX_HIDDEN_LAYERS",
-        ),
-    ]
-    checks += [
-        (("hidden_layers", i), n, settings.MAX_UNITS, "MAX_UNITS")
-        for i, n in enumerate(body.hidden_layers)
-    ]
-    if body.batch_size is not None:
-        checks.append((("batch_size",), body.batch_size, settings.MAX_SAMPLES, "MAX_SAMPLES"))
-    if body.grid is not None:
-        checks.append((("grid",), body.grid, settings.MAX_GRID, "MAX_GRID"))
-    if body.speed is not None:
-        checks.append((("speed",), body.speed, settings.MAX_SPEED, "MAX_SPEED"))
-    errors = [
-        _too_big(loc, value, limit, name) for loc, value, limit, name in checks if value > limit
-    ]
-    if body.grid is not None and body.grid < settings.MIN_GRID:
-        errors.append(_too_small(("grid",), body.grid, settings.MIN_GRID, "MIN_GRID"))
-    return errors + _slow_speed_errors(body.speed, settings)
+    return bound_errors({**body.model_dump(), "n_samples": n_samples}, settings)
 
 
 def control_errors(body: JobControl, settings: Settings) -> list[dict[str, Any]]:
-    """The server's limits that a command goes beyond (steps, speed), as 422 errors."""
-    errors = []
-    if body.steps > settings.MAX_ITERATIONS:
-        errors.append(_too_big(("steps",), body.steps, settings.MAX_ITERATIONS, "MAX_ITERATIONS"))
-    if body.speed is not None and body.speed > settings.MAX_SPEED:
-        errors.append(_too_big(("speed",), body.speed, settings.MAX_SPEED, "MAX_SPEED"))
-    return errors + _slow_speed_errors(body.speed, settings)
-
-
-def _slow_speed_errors(speed: float | None, settings: Settings) -> list[dict[str, Any]]:
-    """A speed below MIN_SPEED, which would hold a training place and do next to nothing."""
-    if speed is None or speed >= settings.MIN_SPEED:
-        return []
-    return [_too_small(("speed",), speed, settings.MIN_SPEED, "MIN_SPEED")]
-
-
-def _too_small(
-    loc: tuple[str | int, ...], value: Any, limit: int | float, setting: str
-) -> dict[str, Any]:
-    message = f"Input should be at least {limit:.15g} on this server (GRADLIVE_{setting})"
-    return _error(loc, value, message)
-
-
-def _too_big(
-    loc: tuple[str | int, ...], value: Any, limit: int | float, setting: str
-) -> dict[str, Any]:
-    if loc == ("hidden_layers",):
-        message = f"At most {limit:.15g} hidden layers on this server (GRADLIVE_{setting})"
-    else:
-        message = f"Input should be at most {limit:.15g} on this server (GRADLIVE_{setting})"
-    return _error(loc, value, message)
+    """The server's limits (limits.BOUNDS) that a command goes beyond (steps, speed)."""
+    return bound_errors(body.model_dump(), settings)
 
 
 def _under(prefix: tuple[str | int, ...], error: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The websocket /ws/jobs/{id} (Contract 4): a job's live messages, and its controls.
+"""The websocket /ws/jobs/{id} (docs/api.md): a job's live messages, and its controls.
 
 Each connection runs two tasks in one task group: the sender follows the job's log
 through this viewer's cursor, the receiver applies the viewer's commands. When one

@@ -49,7 +49,7 @@ def check_job_gradients(job: Job, max_examples: int = MAX_EXAMPLES) -> JobGradie
     Y = job.data.Y_train[:, :max_examples]
     spec = job.spec
     result = gradient_check(
-        parameters, X, Y, spec.activation, spec.l2, problem=spec.problem or "binary", l1=spec.l1
+        parameters, X, Y, spec.activation, spec.l2, problem=spec.problem, l1=spec.l1
     )
     if not np.isfinite(result.difference):
         raise NoWeightsError("The cost is not finite at these weights: nothing to compare.")

@@ -1,4 +1,4 @@
-"""Experiments: one job per value of a single config field, all else alike (Contract 8).
+"""Experiments: one job per value of a single config field, all else alike (docs/api.md).
 
 The lecture's hidden-size experiment trains the same run with n_h = 1, 2, 3, 4, 5, 20, 50
 and compares the accuracies. An experiment is only a record of which jobs it started and

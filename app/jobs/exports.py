@@ -1,4 +1,4 @@
-"""A job's exports (Contract 6): its parameters, its cost history, and a script that retrains it.
+"""A job's exports (docs/api.md): its parameters, its cost history, and a script that retrains it.
 
 Each is built from what the job keeps: the parameters its log holds at full precision, the
 cost of every iteration, and the config it was started with. The script is written from a
@@ -22,7 +22,7 @@ import numpy as np
 from app.jobs.job import Job
 from app.jobs.log import History
 from app.jobs.owndata import is_own
-from app.jobs.spec import JobSpec
+from app.jobs.spec import RunSpec
 from app.nn import activations, datasets, optimizers
 from app.nn.features import DEFAULT as DEFAULT_FEATURES
 
@@ -38,10 +38,9 @@ class NoScriptError(Exception):
     """The script writes the lecture's problem out; this job is of another kind."""
 
 
-def script_gap(spec: JobSpec) -> str | None:
+def script_gap(spec: RunSpec) -> str | None:
     """Why the script cannot retrain `spec`'s run, or None: it writes out the lecture's
     problem (two classes, a sigmoid output, the inputs x1 and x2) on a server dataset."""
-    spec = spec.resolved() if not is_own(spec.dataset) else spec
     if is_own(spec.dataset):
         return "it was trained on a learner's own data, which the script cannot redraw"
     if spec.problem != "binary":
@@ -137,17 +136,16 @@ def script(job: Job, templates: Path) -> str:
 
 
 def render_script(
-    spec: JobSpec, templates: Path, job_id: str = "", notes: tuple[str, ...] = ()
+    spec: RunSpec, templates: Path, job_id: str = "", notes: tuple[str, ...] = ()
 ) -> str:
     """The script for `spec` (its dataset, split, network, init, optimizer and run)."""
-    spec = spec.resolved()
     dims = [2, *spec.hidden_layers, 1]
     L = len(dims) - 1
     layers = [
         Layer(l, dims[l], dims[l - 1], "sigmoid" if l == L else spec.activation)
         for l in range(1, L + 1)
     ]
-    m = int(spec.n_samples or 0)  # every dataset makes exactly n_samples points
+    m = spec.n_samples  # every dataset makes exactly n_samples points
     n_test = round(spec.test_fraction * m)
     m_train = m - n_test
     batch = spec.batch_size if spec.batch_size is not None and spec.batch_size < m_train else None

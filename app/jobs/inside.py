@@ -35,7 +35,7 @@ def hidden_space(job: Job, layer: int, units: tuple[int, int]) -> dict[str, Any]
     """
     parameters = parameters_of(job)
     _check_units(model.layer_dims_of(parameters), layer, units)
-    activation = job.spec.resolved().activation
+    activation = job.spec.activation
     data = job.data
     lines = _grid_lines(np.concatenate([data.X_train, data.X_test], axis=1))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.jobs.control import Control
 from app.jobs.log import JobLog, Measure, StatusChange
-from app.jobs.spec import DataSplit, JobSpec
+from app.jobs.spec import DataSplit, RunSpec
 
 
 class Job:
@@ -26,7 +26,7 @@ class Job:
     def __init__(
         self,
         job_id: str,
-        spec: JobSpec,
+        spec: RunSpec,
         data: DataSplit,
         log: JobLog,
         seen: float = 0.0,
@@ -44,7 +44,7 @@ class Job:
         self.created_at = created_at or datetime.now(UTC)
         self.learning_rate = spec.learning_rate
         self.speed = spec.speed
-        self.dataset_json = data.to_json(spec.dataset, spec.problem or "binary")
+        self.dataset_json = data.to_json(spec.dataset, spec.problem)
         self.viewers = 0
         self.owner_sockets = 0
         self.seen = seen

@@ -11,7 +11,6 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -24,7 +23,7 @@ from app.jobs.log import JobLog
 from app.jobs.owndata import OwnDatasets
 from app.jobs.remote import BrokerRunner, RemoteJobs
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
-from app.jobs.spec import DataSplit, JobSpec
+from app.jobs.spec import DataSplit, JobSpec, RunSpec
 from app.jobs.store import JobStore, StoredJob
 from app.jobs.streams import CREATED, DELETED
 from app.nn.trainer import Trainer
@@ -42,19 +41,15 @@ IDLE_CHECK = 2.0
 class _Parts:
     """What a job is built from: made, and checked, before the job is kept."""
 
-    spec: JobSpec
+    spec: RunSpec
     data: DataSplit
     trainer: Trainer
     painter: Painter
 
 
-def _default(setting: str) -> Any:
-    """A server setting's default: the one place the manager's defaults come from."""
-    return Settings.model_fields[setting].default
-
-
 class JobManager:
-    """Creates and keeps the jobs of one server, within its limits.
+    """Creates and keeps the jobs of one server, within its limits: those of its Settings
+    (max_running is MAX_RUNNING_JOBS, max_jobs MAX_JOBS, idle_timeout IDLE_TIMEOUT, ...).
 
     max_running jobs may train at once (queued or running; a paused job costs nothing
     and holds no place, but resuming it needs one). Beyond them `create` refuses, and
@@ -77,27 +72,22 @@ class JobManager:
 
     def __init__(
         self,
+        settings: Settings | None = None,
         *,
-        max_running: int = _default("MAX_RUNNING_JOBS"),
-        max_jobs: int = _default("MAX_JOBS"),
-        retry_after: int = _default("RETRY_AFTER"),
-        progress_rate: float = _default("PROGRESS_RATE"),
-        details_rate: float = _default("DETAILS_RATE"),
-        neuron_resolution: int = _default("NEURON_GRID"),
-        idle_timeout: float | None = _default("IDLE_TIMEOUT"),
         runner: Runner | None = None,
         store: JobStore | None = None,
         own: OwnDatasets | None = None,
         remote: RemoteJobs | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_running = max_running
-        self.max_jobs = max_jobs
-        self.retry_after = retry_after
-        self.frame_interval = 1.0 / progress_rate
-        self.details_interval = 1.0 / details_rate
-        self.neuron_resolution = neuron_resolution
-        self.idle_timeout = idle_timeout or None
+        settings = settings or Settings()  # its limits and rates are the server's settings
+        self.max_running = settings.MAX_RUNNING_JOBS
+        self.max_jobs = settings.MAX_JOBS
+        self.retry_after = settings.RETRY_AFTER
+        self.frame_interval = 1.0 / settings.PROGRESS_RATE
+        self.details_interval = 1.0 / settings.DETAILS_RATE
+        self.neuron_resolution = settings.NEURON_GRID
+        self.idle_timeout = settings.IDLE_TIMEOUT or None
         self.runner = runner or ThreadRunner()
         self.store = store
         self.own = own  # the learners' own datasets, which job specs may name
@@ -381,7 +371,7 @@ class JobManager:
             spec.activation,
             spec.grid,
             self.neuron_resolution,
-            problem=spec.problem or "binary",
+            problem=spec.problem,
             features=spec.features,
             Y=data.Y_train,
         )

@@ -22,13 +22,12 @@ LECTURE = TrainConfig()
 
 @dataclass(frozen=True)
 class JobSpec:
-    """Everything that defines a job; the defaults give the lecture's run.
+    """A request for a job: everything that defines it; the defaults give the lecture's run.
 
     n_samples, noise and data_seed left as None take the dataset's defaults (for a
-    learner's own dataset: all its points, no noise, split with seed 0). n_classes: K for
-    the multi-class sets (None: two). features: the network's inputs, n_x of them.
-    problem is the dataset's, filled in by resolved(). speed: iterations per second, None
-    for as fast as it can.
+    learner's own dataset: all its points, no noise, split with seed 0): resolved() fills
+    them in. n_classes: K for the multi-class sets (None: two). features: the network's
+    inputs, n_x of them. speed: iterations per second, None for as fast as it can.
     """
 
     dataset: str = "flower"
@@ -48,19 +47,13 @@ class JobSpec:
     l1: float = LECTURE.l1
     n_classes: int | None = None
     features: tuple[str, ...] = features.DEFAULT
-    problem: str | None = None
     grid: int = 100
     speed: float | None = 500.0
     start_paused: bool = False
 
-    def resolved(self, own: OwnDatasets | None = None) -> "JobSpec":
-        """The same spec with the dataset's defaults and its problem filled in (`own`:
-        where the learners' datasets are kept). FieldError for an unknown dataset."""
-        spec = replace(
-            self,
-            hidden_layers=tuple(self.hidden_layers),
-            features=features.check(self.features),
-        )
+    def resolved(self, own: OwnDatasets | None = None) -> "RunSpec":
+        """The run this request asks for: the dataset's defaults and its problem filled in
+        (`own`: where the learners' datasets are kept). FieldError for an unknown dataset."""
         if is_own(self.dataset):
             data = own.get(self.dataset) if own is not None else None
             if data is None:
@@ -69,8 +62,7 @@ class JobSpec:
                     f"dataset {self.dataset!r} is not on this server: no dataset of that name "
                     "was sent to it (or it was dropped to make room); send it again",
                 )
-            return replace(
-                spec,
+            return self._run(
                 n_samples=data.X.shape[1],
                 noise=0.0,
                 data_seed=0 if self.data_seed is None else self.data_seed,
@@ -84,8 +76,7 @@ class JobSpec:
             )
         defaults = datasets.DEFAULTS[self.dataset]
         n_classes = None if self.n_classes == datasets.MIN_CLASSES else self.n_classes
-        return replace(
-            spec,
+        return self._run(
             n_samples=int(defaults["n_samples"]) if self.n_samples is None else self.n_samples,
             noise=float(defaults["noise"]) if self.noise is None else self.noise,
             data_seed=int(defaults["seed"]) if self.data_seed is None else self.data_seed,
@@ -93,9 +84,41 @@ class JobSpec:
             problem="multiclass" if n_classes else datasets.problem_of(self.dataset),
         )
 
+    def _run(self, **filled: Any) -> "RunSpec":
+        """This request as a RunSpec, with the `filled` fields in place of its own."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(JobSpec)}
+        values.update(
+            hidden_layers=tuple(self.hidden_layers),
+            features=features.check(self.features),
+            **filled,
+        )
+        return RunSpec(**values)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "JobSpec":
+        """A spec saved as a dict (asdict, of a request or a run): fields it lacks take
+        their defaults, fields a request does not have are left out."""
+        known = {f.name for f in dataclasses.fields(JobSpec)}
+        spec = JobSpec(**{k: v for k, v in values.items() if k in known})
+        return replace(spec, hidden_layers=tuple(spec.hidden_layers), features=tuple(spec.features))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSpec(JobSpec):
+    """A job's spec once resolved (JobSpec.resolved): the run itself, with nothing left to
+    fill in. Its data settings are the dataset's where the request left them out, and
+    problem is the dataset's ("binary", "multiclass" or "regression"). Every job, its
+    data and its exports take this; only a request may leave a field to the dataset.
+    """
+
+    n_samples: int
+    noise: float
+    data_seed: int
+    problem: str
+
     @property
     def n_y(self) -> int:
-        """The output layer's units: K for K classes, else 1 (once resolved)."""
+        """The output layer's units: K for K classes, else 1."""
         return self.n_classes if self.problem == "multiclass" and self.n_classes else 1
 
     @property
@@ -103,19 +126,11 @@ class JobSpec:
         """[n_x, n[1], ..., n[L]]: one input per feature, one output per class (or 1)."""
         return (len(self.features), *self.hidden_layers, self.n_y)
 
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "JobSpec":
-        """A spec saved as a dict (asdict): fields it lacks take their defaults, fields
-        this version does not know are left out."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        spec = cls(**{k: v for k, v in values.items() if k in known})
-        return replace(spec, hidden_layers=tuple(spec.hidden_layers), features=tuple(spec.features))
-
     def train_config(self) -> TrainConfig:
-        """The trainer's config (of a resolved spec): layer_dims [n_x, *hidden_layers, n_y]."""
+        """The trainer's config: layer_dims [n_x, *hidden_layers, n_y]."""
         return TrainConfig(
             layer_dims=self.layer_dims,
-            problem=self.problem or "binary",
+            problem=self.problem,
             l1=self.l1,
             activation=self.activation,
             init=self.init,
@@ -144,10 +159,10 @@ class DataSplit:
     features: tuple[str, ...] = features.DEFAULT
 
     @classmethod
-    def make(cls, spec: "JobSpec", own: OwnDatasets | None = None) -> "DataSplit":
-        """The spec's data, split with its data_seed; FieldError for a bad spec, naming
-        the spec's field (ValueError if it is about none)."""
-        spec = spec.resolved(own)
+    def make(cls, spec: RunSpec, own: OwnDatasets | None = None) -> "DataSplit":
+        """The run's data, split with its data_seed (`own`: where a learner's dataset is
+        kept); FieldError for a bad spec, naming the spec's field (ValueError if it is
+        about none)."""
         if is_own(spec.dataset) and own is not None and (data := own.get(spec.dataset)):
             X, Y = data.X, data.Y
         else:
@@ -157,16 +172,15 @@ class DataSplit:
                 )
         if spec.test_fraction == 0:
             return cls(X, Y, X[:, :0], Y[:, :0], spec.features)
-        seed = spec.data_seed or 0  # never None once resolved
         with renamed(DATA_ARGUMENTS):
-            split = datasets.train_test_split(X, Y, spec.test_fraction, seed)
+            split = datasets.train_test_split(X, Y, spec.test_fraction, spec.data_seed)
         return cls(*split, spec.features)
 
     def inputs(self, X: np.ndarray) -> np.ndarray:
         """A[0]: (n_x, m), the chosen features of the points X: (2, m)."""
         return features.inputs(X, self.features)
 
-    def to_json(self, name: str, problem: str = "binary") -> str:
+    def to_json(self, name: str, problem: str) -> str:
         """The points with their labels, as the snapshot's `dataset` object."""
         return json.dumps(
             {

@@ -1,4 +1,4 @@
-"""One iteration of a job, step by step (Contract 8's trace): every array of the lecture's
+"""One iteration of a job, step by step (docs/api.md's trace): every array of the lecture's
 equations at the job's current parameters, for the page to walk through while paused.
 
 The forward and backward passes are app.nn.model's own; only the dZ[l] the backward pass
@@ -21,9 +21,9 @@ def trace(job: Job, columns: int) -> dict[str, Any]:
     """The iteration after the job's latest update: parameters, cache, grads, cost."""
     weights = job.log.weights()
     parameters = parameters_of(job)  # NoParametersError before the job has any
-    spec = job.spec.resolved()
+    spec = job.spec
     X, labels = job.data.inputs(job.data.X_train), job.data.Y_train
-    problem = problems.get(spec.problem or "binary")
+    problem = problems.get(spec.problem)
     Y = problem.targets(labels, spec.n_y)  # one-hot (K, m) for K classes
     AL, cache = model.forward_propagation(X, parameters, spec.activation, problem.name)
     cost = model.compute_cost(AL, Y, parameters, spec.l2, problem.name, spec.l1)

@@ -1,8 +1,10 @@
 """Activation functions, each kept beside its derivative: g(Z) and g'(Z).
 
-The registry maps a name to an `(forward, derivative)` pair; both take Z and
-return an array of Z's shape. The derivative is written in terms of Z, as the
-lecture writes g'[l](Z[l]) in dZ[l] = W[l+1]^T dZ[l+1] * g'[l](Z[l]).
+The registry maps a name to an Activation: its forward and derivative, which both take Z
+and return an array of Z's shape, and how the page writes it (the menu's label, the
+equations' symbol and g'). The derivative is written in terms of Z, as the lecture writes
+g'[l](Z[l]) in dZ[l] = W[l+1]^T dZ[l+1] * g'[l](Z[l]). An activation added here is one the
+server trains with and the page offers, draws and writes into its equations.
 """
 
 from collections.abc import Callable
@@ -70,21 +72,34 @@ def linear_prime(Z: Array) -> Array:
 
 
 class Activation(NamedTuple):
+    """g and g' of Z; `label`: its name on the page (the menu, the network's layers);
+    `symbol`: g in the equations (A1 = tanh(Z1)); `derivative_text`: g'(Z[l]) in them, {l}
+    standing for the layer ("1 − A{l}²"; empty: written g'(Z[l]))."""
+
     forward: Callable[[Array], Array]
     derivative: Callable[[Array], Array]
+    label: str
+    symbol: str
+    derivative_text: str = ""
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "tanh": Activation(tanh, tanh_prime),
-    "relu": Activation(relu, relu_prime),
-    "sigmoid": Activation(sigmoid, sigmoid_prime),
-    "leaky_relu": Activation(leaky_relu, leaky_relu_prime),
-    "linear": Activation(linear, linear_prime),
+    "tanh": Activation(tanh, tanh_prime, "tanh", "tanh", "1 − A{l}²"),
+    "relu": Activation(relu, relu_prime, "ReLU", "relu", "1 where Z{l} > 0, else 0"),
+    "sigmoid": Activation(sigmoid, sigmoid_prime, "sigmoid", "σ", "A{l} (1 − A{l})"),
+    "leaky_relu": Activation(
+        leaky_relu,
+        leaky_relu_prime,
+        "leaky ReLU",
+        "leaky_relu",
+        f"1 where Z{{l}} > 0, else {LEAKY_SLOPE:g}",
+    ),
+    "linear": Activation(linear, linear_prime, "linear", "linear"),
 }
 
 
 def get(name: str) -> Activation:
-    """The (forward, derivative) pair called `name`; FieldError names the accepted ones."""
+    """The activation called `name`; FieldError names the accepted ones."""
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):

@@ -1,4 +1,4 @@
-// The HTTP API (Contract 3). URLs are relative, so the page also works under a path prefix.
+// The HTTP API (docs/api.md, HTTP). URLs are relative, so the page also works under a path prefix.
 
 import { learnerName } from "./learner.js";
 
@@ -24,7 +24,7 @@ function errorMessage(status, body) {
   return `HTTP ${status}`;
 }
 
-// The token of each job this browser created (Contract 5): it steers the job, and is kept
+// The token of each job this browser created (docs/api.md, HTTP): it steers the job, and is kept
 // in localStorage so a reload keeps control; a shared link carries only the id.
 const TOKENS_KEY = "gradlive.tokens";
 const MAX_TOKENS = 200;
@@ -242,7 +242,7 @@ function keepExperiment(entry) {
 }
 
 /**
- * POST /api/experiments ({base, vary, values}): one job per value (Contract 8). Its token
+ * POST /api/experiments ({base, vary, values}): one job per value (docs/api.md, Experiments). Its token
  * is kept for each of its jobs, so this browser steers them as its own; resolves to {id, jobs}.
  */
 export async function createExperiment({ base, vary, values }) {

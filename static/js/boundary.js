@@ -309,7 +309,7 @@ export class BoundaryPlot {
     this.draw();
   }
 
-  /** A new boundary message (Contract 4); null keeps the plot as it is. */
+  /** A new boundary message (docs/api.md, The websocket); null keeps the plot as it is. */
   setBoundary(boundary) {
     if (!boundary) return;
     this.boundary = boundary;

@@ -1,5 +1,5 @@
 // The settings form and its mirror in the URL query string. A settings object holds
-// exactly the training config fields of Contract 3 (except the grid resolution), so
+// exactly the training config fields of docs/api.md, HTTP (except the grid resolution), so
 // the same names appear in the form, the URL, the POST body and the job's config.
 
 // The server's limits (GET / passes them to the page); these defaults are its own.
@@ -11,18 +11,21 @@ export const LIMITS = {
   min_classes: 2,
   max_classes: 6,
   activations: ["tanh", "relu", "sigmoid", "leaky_relu", "linear"],
+  // How the page writes each activation: {label, symbol, derivative} (the server's registry).
+  activation_text: {},
   features: ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"],
 };
 // A learner's own dataset, as the server names it (POST /api/datasets).
 export const OWN_DATASET = /^own-[0-9a-f]{12}$/;
 
-// kind: how a value is read and written; min/max and choices bound what a URL may carry.
+// kind: how a value is read and written; min/max and choices bound what a URL may carry:
+// the server's (setLimits takes its `fields`), these until then.
 // The defaults are the server's (setDefaults): n_samples, noise and data_seed are each
 // dataset's own (`data` names the dataset's default), the rest the job config's.
 export const FIELDS = {
   dataset: { kind: "choice", choices: [] },
-  n_samples: { kind: "int", min: 10, max: 2000, data: "n_samples" },
-  noise: { kind: "float", min: 0, max: 2, data: "noise" },
+  n_samples: { kind: "int", min: 2, max: 2000, data: "n_samples" },
+  noise: { kind: "float", min: 0, max: 5, data: "noise" },
   test_fraction: { kind: "float", min: 0, max: 0.9 },
   data_seed: { kind: "int", min: 0, max: 4294967295, data: "seed" },
   hidden_layers: { kind: "layers" },
@@ -30,7 +33,7 @@ export const FIELDS = {
   n_classes: { kind: "int", min: 2, max: 6 },
   features: { kind: "features", choices: [...LIMITS.features] },
   init: { kind: "choice", choices: ["course", "he", "xavier"] },
-  learning_rate: { kind: "float", min: 1e-6, max: 100 },
+  learning_rate: { kind: "float", min: 1e-6, max: 1000 },
   optimizer: { kind: "choice", choices: ["gd", "momentum", "rmsprop", "adam"] },
   batch_size: { kind: "optional-int", min: 1, max: 2000 },
   l2: { kind: "float", min: 0, max: 10 },
@@ -90,13 +93,32 @@ export function setLimits(limits) {
   for (const key of Object.keys(LIMITS)) {
     if (Number.isFinite(limits[key]) || Array.isArray(limits[key])) LIMITS[key] = limits[key];
   }
+  if (limits.activation_text) LIMITS.activation_text = { ...limits.activation_text };
   FIELDS.activation.choices = [...LIMITS.activations];
   FIELDS.features.choices = [...LIMITS.features];
-  FIELDS.n_classes.min = LIMITS.min_classes;
-  FIELDS.n_classes.max = LIMITS.max_classes;
-  FIELDS.iterations.max = LIMITS.max_iterations;
-  FIELDS.n_samples.max = LIMITS.max_samples;
-  FIELDS.batch_size.max = LIMITS.max_samples;
+  // Each field's bounds and choices as the server checks them; a bound to pass ("above")
+  // leaves the page's own lowest value.
+  for (const [key, bounds] of Object.entries(limits.fields || {})) {
+    const field = FIELDS[key];
+    if (!field || key === "dataset") continue; // the datasets come with their defaults
+    if (Number.isFinite(bounds.min)) field.min = bounds.min;
+    if (Number.isFinite(bounds.max)) field.max = bounds.max;
+    if (Array.isArray(bounds.choices) && field.kind === "choice") field.choices = [...bounds.choices];
+  }
+}
+
+/**
+ * How activation `name` is written: its label (the menu, the network's layers), its symbol
+ * in the equations, and g'(Z[l]) for layer l (its name with a prime when the server has
+ * none).
+ */
+export function activationText(name) {
+  const text = LIMITS.activation_text[name] || {};
+  return {
+    label: text.label || name,
+    symbol: text.symbol || name,
+    derivative: (l) => (text.derivative ? text.derivative.replaceAll("{l}", String(l)) : `${name}'(Z${l})`),
+  };
 }
 
 /** A fresh copy of the default settings (the lecture's run), or of `dataset`'s defaults. */

@@ -563,7 +563,7 @@ export class CostChart {
 
 /**
  * Where a whole-set cost (train or test) is drawn: measured after iteration k's update,
- * it is a cost of iteration k + 1 (Contract 1: iteration i's cost comes before update i).
+ * it is a cost of iteration k + 1 (docs/api.md, Python: iteration i's cost comes before update i).
  */
 function wholeSetX(iterations) {
   return iterations.map((k) => k + 1);

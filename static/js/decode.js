@@ -1,4 +1,4 @@
-// Decoders for the websocket's compact arrays (Contract 4): base64 bytes on a grid.
+// Decoders for the websocket's compact arrays (docs/api.md, The websocket): base64 bytes on a grid.
 
 /** Uint8Array of the bytes a base64 string holds. */
 export function decodeBytes(b64) {

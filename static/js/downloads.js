@@ -1,4 +1,4 @@
-// The watched run's exports (Contract 6), as links under the cost chart: its parameters
+// The watched run's exports (docs/api.md, Exports), as links under the cost chart: its parameters
 // (JSON, NumPy's .npz), the cost of every iteration (CSV) and a NumPy script that retrains
 // it. Anyone watching the run may download them; with no run the links are hidden. A
 // file the server refuses (a script for a run it cannot write out, parameters before the

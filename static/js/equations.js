@@ -3,19 +3,14 @@
 // Shapes follow the settings at once, and the watched run's training-set size.
 // Plain HTML and Unicode, for any number of layers.
 
-const G = { tanh: "tanh", relu: "relu", sigmoid: "σ", leaky_relu: "leaky_relu", linear: "linear" };
+import { activationText } from "./controls.js";
+
 // Each problem's output g[L] and cost J (app.nn.problems says the same).
 const OUTPUT = { binary: "σ", multiclass: "softmax", regression: "" };
 const COST = {
   binary: (L) => `−(1/m) Σ (Y log A${L} + (1 − Y) log(1 − A${L}))`,
   multiclass: (L) => `−(1/m) Σ Y log A${L}, over the K classes and the m examples`,
   regression: (L) => `(1/2m) Σ (A${L} − Y)²`,
-};
-const G_PRIME = {
-  tanh: (l) => `1 − A${l}²`,
-  sigmoid: (l) => `A${l} (1 − A${l})`,
-  relu: (l) => `1 where Z${l} > 0, else 0`,
-  leaky_relu: (l) => `1 where Z${l} > 0, else 0.01`,
 };
 
 function escape(text) {
@@ -56,7 +51,7 @@ function forward(n, m, activation, problem) {
         `${shape(n[l], n[l - 1])}${shape(n[l - 1], m)} + ${shape(n[l], 1)} → ${shape(n[l], m)}`,
       ),
     );
-    const g = l === L ? OUTPUT[problem] : G[activation] || activation;
+    const g = l === L ? OUTPUT[problem] : activationText(activation).symbol;
     rows.push(row(`A${l} =`, g ? `${g}(Z${l})` : `Z${l}`, shape(n[l], m)));
   }
   return rows;
@@ -85,7 +80,7 @@ function backward(n, m, activation, l2) {
     rows.push(row(`db${l} =`, `(1/m) np.sum(dZ${l}, axis=1, keepdims=True)`, shape(n[l], 1)));
     if (l > 1) {
       const k = l - 1;
-      const gPrime = (G_PRIME[activation] || (() => `${activation}'(Z${k})`))(k);
+      const gPrime = activationText(activation).derivative(k);
       rows.push(
         row(
           `dZ${k} =`,

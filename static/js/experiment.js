@@ -131,7 +131,7 @@ export class RunsSideBySide {
     this.table = table;
   }
 
-  /** Run i's websocket message (Contract 4): its snapshot, progress or status. */
+  /** Run i's websocket message (docs/api.md, The websocket): its snapshot, progress or status. */
   message(i, message) {
     const tile = this.tiles[i];
     if (message.type === "snapshot") {

@@ -5,7 +5,7 @@
 import * as api from "./api.js";
 import { FIELDS, parseField, toConfig } from "./controls.js";
 
-// Contract 8's hidden-size experiment: the notebook's figure of n_h = 1 ... 50.
+// The lecture's hidden-size experiment (docs/api.md, Experiments): the notebook's figure of n_h = 1 ... 50.
 export const LECTURE_EXPERIMENT = {
   base: { iterations: 5000, speed: null },
   vary: "hidden_layers",

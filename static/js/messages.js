@@ -1,4 +1,4 @@
-// What the watched job's websocket messages (Contract 4) change on the page, and what
+// What the watched job's websocket messages (docs/api.md, The websocket) change on the page, and what
 // the job's views show around them: empty with no job, "connecting" while one starts.
 // Everything drawn about a run comes from here; the session keeps the job's record.
 

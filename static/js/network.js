@@ -2,6 +2,7 @@
 // plane, a link per weight (blue positive, orange negative, thicker for larger |w|),
 // the values on hover. Elements are built once per architecture and then only updated.
 
+import { activationText } from "./controls.js";
 import { formatValue } from "./format.js";
 import { hiddenImages, inputImages, outputImage } from "./neurons.js";
 import { signColor } from "./palette.js";
@@ -9,7 +10,6 @@ import { signColor } from "./palette.js";
 const SVG = "http://www.w3.org/2000/svg";
 // Links before the first weights arrive, and weights that blew up (sent as null).
 const UNKNOWN = "#9aa1a9";
-const ACTIVATION_SYMBOL = { sigmoid: "σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU", linear: "linear" };
 const OUTPUT_SYMBOL = { binary: "σ", multiclass: "softmax", regression: "linear" };
 
 function el(name, attributes = {}) {
@@ -151,7 +151,7 @@ export class NetworkView {
       const label = el("text", { x, y: 20, class: "layer-label" });
       label.textContent = `${name} (${this.dims[l]})`;
       const act = el("text", { x, y: height - 8, class: "layer-activation" });
-      const g = ACTIVATION_SYMBOL[this.activation] || this.activation;
+      const g = activationText(this.activation).label;
       act.textContent = l === 0 ? "input" : l === L ? OUTPUT_SYMBOL[this.problem] : g;
       labels.append(label, act);
     });
@@ -169,7 +169,7 @@ export class NetworkView {
     if (l === L && this.problem === "multiclass") return `A${k}[${i}] = softmax(Z${k})[${i}] = P(class ${i})`;
     if (l === L && this.problem === "regression") return `A${k} = Z${k} = ŷ`;
     if (l === L) return `A${k} = σ(Z${k}) = P(y=1)`;
-    const g = this.activation === "sigmoid" ? "σ" : this.activation;
+    const g = activationText(this.activation).symbol;
     return `A${l}[${i}] = ${g}(Z${l}[${i}])`;
   }
 

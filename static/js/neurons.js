@@ -1,6 +1,6 @@
 // Small heatmaps of what each unit computes over the input plane, drawn on a canvas
 // and handed out as image URLs for the network view: the inputs x1 and x2, every hidden
-// unit (the "neurons" field of Contract 4's additions) and the output P(y=1).
+// unit (the "neurons" field of docs/api.md, The websocket) and the output P(y=1).
 
 import { decodeBytes } from "./decode.js";
 import { LUT, classRgb } from "./palette.js";

@@ -1,4 +1,4 @@
-// One websocket per watched job (Contract 4). Every (re)connection starts with a
+// One websocket per watched job (docs/api.md, The websocket). Every (re)connection starts with a
 // snapshot that holds the whole run so far, so a reconnect simply redraws from it.
 
 import { ReconnectingSocket, socketUrl } from "./reconnect.js";

@@ -1,4 +1,4 @@
-"""Contract 5: the creator steers a job with its token, the admin steers all, anyone watches."""
+"""Owners (docs/api.md): the creator steers a job with its token, the admin all, anyone watches."""
 
 import base64
 import hashlib

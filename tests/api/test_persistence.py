@@ -1,4 +1,4 @@
-"""Runs that last (Contract 6), in process: two apps, one after the other, on one data dir."""
+"""Runs that last (docs/api.md), in process: two apps, one after the other, on one data dir."""
 
 import warnings
 

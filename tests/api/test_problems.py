@@ -1,5 +1,6 @@
-"""Contract 7 over HTTP: each dataset's problem, n_classes, features, L1, no hidden layer,
-and a learner's own data (POST /api/datasets), kept under a name a job and a link can use."""
+"""Problems, features and own data over HTTP (docs/api.md): each dataset's problem, n_classes,
+features, L1, no hidden layer, and a learner's own data (POST /api/datasets), kept under a name
+a job and a link can use."""
 
 import base64
 import json

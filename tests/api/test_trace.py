@@ -1,4 +1,4 @@
-"""GET /api/jobs/{id}/trace (Contract 8): one iteration's arrays, under the lecture's names."""
+"""GET /api/jobs/{id}/trace (docs/api.md): one iteration's arrays, under the lecture's names."""
 
 import numpy as np
 import pytest

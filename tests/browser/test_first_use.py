@@ -244,6 +244,80 @@ def test_a_datasets_link_and_its_tile_give_the_same_settings(playground: Playgro
     assert label == "circles"
 
 
+# The settings form as the page holds it: each input's bounds and value, each select's and
+# each group's choices, and the bounds its scripts parse a link's values with.
+FORM_BOUNDS = """async () => {
+  const { FIELDS } = await import('/static/js/controls.js');
+  const form = document.querySelector('#settings');
+  const inputs = {};
+  for (const input of form.querySelectorAll('input[name][min], input[name][max]')) {
+    inputs[input.name] = { min: Number(input.min), max: Number(input.max), value: input.value };
+  }
+  const choices = (selector) => [...form.querySelectorAll(selector)].map((e) => e.value);
+  const parsed = {};
+  for (const [key, field] of Object.entries(FIELDS)) {
+    parsed[key] = { min: field.min, max: field.max, choices: field.choices };
+  }
+  return {
+    inputs,
+    selects: Object.fromEntries([...form.querySelectorAll('select')].map((s) =>
+      [s.name, [...s.options].map((o) => o.value)])),
+    selected: Object.fromEntries(
+      [...form.querySelectorAll('select')].map((s) => [s.name, s.value])),
+    features: choices('input[name=features]'),
+    datasets: choices('input[name=dataset]'),
+    step_max: Number(document.querySelector('[data-testid=step-count]').max),
+    class_max: Number(document.querySelector('[data-testid=own-data-class]').max),
+    parsed,
+  };
+}"""
+
+
+def test_the_pages_bounds_choices_and_defaults_are_the_servers(playground: Playground) -> None:
+    from app.api.pages import form_text
+    from app.jobs.spec import JobSpec
+
+    limits = playground.api("/api/limits")
+    fields = limits["fields"]
+    lecture = JobSpec()
+    flower = next(d for d in playground.api("/api/datasets") if d["name"] == lecture.dataset)
+    playground.open()
+    page = playground.page.evaluate(FORM_BOUNDS)
+
+    assert page["inputs"], "the form has bounded inputs"
+    for name, shown in page["inputs"].items():
+        bounds = fields[name]
+        assert shown["max"] == bounds["max"], name
+        if "min" in bounds:
+            assert shown["min"] == bounds["min"], name
+        else:  # a bound to pass (learning_rate > 0): the page's lowest value passes it
+            assert shown["min"] > bounds["above"], name
+        parsed = page["parsed"][name]
+        assert (parsed["min"], parsed["max"]) == (shown["min"], shown["max"]), name
+    assert page["step_max"] == limits["max_iterations"]
+    assert page["class_max"] == limits["max_classes"] - 1  # a point's class: 0 .. K - 1
+    assert page["parsed"]["batch_size"]["max"] == fields["batch_size"]["max"]
+    assert page["parsed"]["speed"]["min"] == fields["speed"]["min"] == limits["min_speed"]
+    assert page["parsed"]["speed"]["max"] == fields["speed"]["max"] == limits["max_speed"]
+    for name in ("activation", "init", "optimizer"):
+        assert page["selects"][name] == fields[name]["choices"], name
+        assert page["parsed"][name]["choices"] == fields[name]["choices"], name
+    assert page["features"] == fields["features.*"]["choices"] == limits["features"]
+    assert page["datasets"] == fields["dataset"]["choices"]
+
+    # The values it shows are the server's defaults: JobSpec's, the dataset's, the pace's.
+    own = {"n_samples": flower["n_samples"], "noise": flower["noise"], "data_seed": flower["seed"]}
+    for name, shown in page["inputs"].items():
+        default = own[name] if name in own else getattr(lecture, name, None)
+        if name == "n_classes":
+            default = limits["fields"]["n_classes"]["min"]  # two: the lecture's
+        assert shown["value"] == form_text(default), name
+    for name in ("activation", "init", "optimizer"):
+        assert page["selected"][name] == getattr(lecture, name)
+    assert page["selected"]["speed"] == form_text(limits["default_speed"])
+    assert page["selected"]["batch_size"] == "full" and lecture.batch_size is None
+
+
 # ---- 6. the defaults are in the HTML; Play waits for the page ---------------------------
 
 

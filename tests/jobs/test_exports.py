@@ -21,7 +21,8 @@ TEMPLATES = Settings().TEMPLATES_DIR
 
 @pytest.mark.parametrize("name", datasets.CLASSIFICATION)
 def test_the_script_draws_each_dataset_and_its_split_as_the_server_does(name, tmp_path):
-    spec = JobSpec(dataset=name, n_samples=101, data_seed=5, test_fraction=0.3, iterations=3)
+    request = JobSpec(dataset=name, n_samples=101, data_seed=5, test_fraction=0.3, iterations=3)
+    spec = request.resolved()
     text = exports.render_script(spec, TEMPLATES)
     data_part = text[: text.index("# ---- The run's settings")]
     (tmp_path / "data.py").write_text(data_part)
@@ -49,12 +50,12 @@ def test_the_script_draws_each_dataset_and_its_split_as_the_server_does(name, tm
 )
 def test_every_shape_of_script_trains_as_the_trainer(spec, tmp_path):
     path = tmp_path / "script.py"
+    spec = spec.resolved()
     path.write_text(exports.render_script(spec, TEMPLATES))
     done = subprocess.run(
         [sys.executable, "-I", str(path)], capture_output=True, text=True, timeout=60, check=True
     )
     words = done.stdout.strip().splitlines()[-1].split()
-    spec = spec.resolved()
     data = DataSplit.make(spec)
     trainer = Trainer(spec.train_config(), data.X_train, data.Y_train)
     cost = [step.cost for step in trainer.steps()][-1]
@@ -101,7 +102,7 @@ def test_the_template_is_packaged_with_the_pages():
 )
 def test_every_script_is_tidy_python(spec):
     """No unused names, no undefined ones, no line past 100 characters (ruff's E, F, W)."""
-    text = exports.render_script(spec, TEMPLATES, job_id="0123456789ab")
+    text = exports.render_script(spec.resolved(), TEMPLATES, job_id="0123456789ab")
     rules = ["--select", "E,F,W,B", "--line-length", "100"]
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--isolated", *rules, "--stdin-filename", "s.py"],

@@ -19,7 +19,7 @@ SLOW = JobSpec(iterations=100_000, speed=50.0, grid=10)
 
 @pytest.fixture
 async def manager():
-    manager = JobManager(max_running=2, max_jobs=3, retry_after=7)
+    manager = JobManager(Settings(MAX_RUNNING_JOBS=2, MAX_JOBS=3, RETRY_AFTER=7))
     yield manager
     await manager.aclose()
 
@@ -98,7 +98,7 @@ async def test_the_oldest_finished_jobs_make_room_for_new_ones(manager):
 
 
 async def test_when_every_kept_job_is_unfinished_a_new_one_is_refused():
-    manager = JobManager(max_running=5, max_jobs=2)
+    manager = JobManager(Settings(MAX_RUNNING_JOBS=5, MAX_JOBS=2))
     try:
         manager.create(SLOW)
         manager.create(SLOW)
@@ -170,7 +170,7 @@ def clock():
 @pytest.fixture
 async def idling(clock):
     """A manager whose jobs idle after 600 s on `clock`, with one training place."""
-    manager = JobManager(max_running=1, max_jobs=3, idle_timeout=600, clock=clock)
+    manager = JobManager(Settings(MAX_RUNNING_JOBS=1, MAX_JOBS=3, IDLE_TIMEOUT=600), clock=clock)
     yield manager
     await manager.aclose()
 
@@ -267,7 +267,7 @@ async def test_with_every_kept_job_unfinished_the_one_left_longest_makes_room(id
 
 
 async def test_an_idle_timeout_of_zero_never_pauses_or_stops_a_job(clock):
-    manager = JobManager(max_jobs=1, idle_timeout=0, clock=clock)
+    manager = JobManager(Settings(MAX_JOBS=1, IDLE_TIMEOUT=0), clock=clock)
     try:
         job = manager.create(SLOW)
         clock.now += 10**9

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.errors import JobFinishedError, JobNotFoundError
 from app.jobs.manager import JobManager
@@ -19,7 +20,7 @@ SLOW = JobSpec(iterations=100_000, speed=200.0, grid=10)
 
 def new_manager(tmp_path, max_jobs=3):
     store = JobStore(tmp_path / DB_NAME, max_jobs=100, save_interval=0.1)
-    manager = JobManager(max_running=3, max_jobs=max_jobs, store=store)
+    manager = JobManager(Settings(MAX_RUNNING_JOBS=3, MAX_JOBS=max_jobs), store=store)
     manager.load_stored()
     return manager
 

@@ -60,10 +60,11 @@ def train(job, first, count, alpha=1.2, chunk=20):
 
 
 def restored(loop, stored):
+    spec = JobSpec.from_dict(stored.spec).resolved()
     return Job(
         stored.id,
-        JobSpec.from_dict(stored.spec),
-        DataSplit.make(JobSpec.from_dict(stored.spec)),
+        spec,
+        DataSplit.make(spec),
         JobLog.restored(loop, stored.saved),
         learner=stored.learner,
         owner_hash=stored.owner_hash,

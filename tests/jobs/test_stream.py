@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.manager import JobManager
 from app.jobs.spec import JobSpec
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 async def manager():
-    manager = JobManager(progress_rate=50)
+    manager = JobManager(Settings(PROGRESS_RATE=50))
     yield manager
     await manager.aclose()
 

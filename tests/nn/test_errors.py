@@ -44,7 +44,7 @@ def test_a_refusal_names_its_field(call, field):
     with pytest.raises(FieldError) as refused:
         call()
     assert refused.value.field == field
-    assert isinstance(refused.value, ValueError)  # Contract 1: a ValueError, as before
+    assert isinstance(refused.value, ValueError)  # docs/api.md, Python: a ValueError, as before
 
 
 def test_renamed_gives_the_callers_name_and_leaves_the_others():

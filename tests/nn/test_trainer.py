@@ -179,3 +179,21 @@ def test_a_trainer_pickles_before_its_first_iteration_and_trains_the_same(flower
         assert [s.cost for s in copy.steps()] == [s.cost for s in trainer.steps()]
         with pytest.raises(TypeError, match="before its first iteration"):
             pickle.dumps(trainer)
+
+
+def test_an_activation_added_to_the_registry_trains_by_the_equations(monkeypatch):
+    from app.nn import activations
+
+    softsign = activations.Activation(
+        lambda Z: Z / (1 + np.abs(Z)), lambda Z: 1 / (1 + np.abs(Z)) ** 2, "softsign", "ss"
+    )
+    monkeypatch.setitem(activations.ACTIVATIONS, "softsign", softsign)
+    X, Y = datasets.make("flower", n_samples=60, noise=0.2, seed=1)
+    config = TrainConfig(layer_dims=(2, 3, 1), activation="softsign", iterations=5)
+    costs = [step.cost for step in Trainer(config, X, Y).steps()]
+    parameters = model.initialize_parameters([2, 3, 1], config.seed, config.init)
+    for cost in costs:  # the lecture's loop, written out
+        AL, cache = model.forward_propagation(X, parameters, "softsign")
+        assert cost == model.compute_cost(AL, Y)
+        grads = model.backward_propagation(parameters, cache, X, Y, "softsign")
+        parameters = model.update_parameters(parameters, grads, config.learning_rate)
