@@ -40,7 +40,7 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.jobs import streams
+from app.jobs import broker
 from app.jobs.workers import APPEND
 from bench.harness import ADMIN, ENV, HOST, ROOT, cpu, free_port, quantile, tree_cpu_seconds, ws_url
 
@@ -142,7 +142,7 @@ def cluster(folder: Path) -> Iterator[Setup]:
         for name in ("w1", "w2"):
             command = [sys.executable, "-m", "app", "worker", "--name", name, "--jobs", "64"]
             pids[name] = stack.enter_context(process(command, env, folder / f"{name}.log")).pid
-            _wait(lambda n=name: client.exists(streams.worker_key(n)), f"worker {name}")
+            _wait(lambda n=name: client.exists(broker.worker_key(n)), f"worker {name}")
         yield Setup(url, bases, pids)
 
 
@@ -153,17 +153,17 @@ class Arrivals(threading.Thread):
         super().__init__(daemon=True)
         self.client: Any = redis.Redis.from_url(url)
         self.at: dict[tuple[str, int], float] = {}
-        self.read_to = {streams.job_key(j, streams.LOG): "0-0" for j in job_ids}
+        self.read_to = {broker.job_key(j, broker.LOG): "0-0" for j in job_ids}
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
             for key, entries in self.client.xread(self.read_to, block=100) or []:
                 now = time.monotonic()
-                job_id, _ = streams.job_of(key)
+                job_id, _ = broker.job_of(key)
                 for entry_id, fields in entries:
                     self.read_to[key.decode()] = entry_id.decode()
-                    message = streams.message(fields)
+                    message = broker.message(fields)
                     if message[0] == APPEND:
                         self.at[(job_id, message[1])] = now
 

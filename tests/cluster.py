@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from app.jobs import streams
+from app.jobs import broker
 from tests.conftest import ROOT, Served, serving
 from tests.test_e2e_serve import wait_for
 
@@ -30,7 +30,7 @@ def working(folder: Path, url: str, name: str) -> Iterator[Worker]:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
     client = redis.Redis.from_url(url)
     try:
-        wait_for(lambda: client.exists(streams.worker_key(name)), f"worker {name} beating")
+        wait_for(lambda: client.exists(broker.worker_key(name)), f"worker {name} beating")
         yield Worker(name, process)
     finally:
         client.close()

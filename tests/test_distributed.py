@@ -17,7 +17,7 @@ import redis
 import websockets
 from starlette.exceptions import StarletteDeprecationWarning
 
-from app.jobs import streams
+from app.jobs import broker
 from app.jobs.workers import WORKER_DIED
 from tests.cluster import Cluster, running_cluster
 from tests.conftest import ADMIN, serving
@@ -152,7 +152,7 @@ def test_a_killed_workers_job_fails_within_10_s_and_viewers_on_every_replica_are
     job = a.post("/api/jobs", json={"iterations": 100_000, "speed": 200, "grid": 10}).json()
     url = f"/api/jobs/{job['id']}"
     wait_for(lambda: a.get(url).json()["iteration"] >= 0, "the job training")
-    name = client.hget(streams.job_key(job["id"]), "worker").decode()
+    name = client.hget(broker.job_key(job["id"]), "worker").decode()
     [worker] = [w for w in cluster.workers if w.name == name]
 
     async def kill_while_watched() -> tuple[list, list, float]:

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.api.deps import JobManagerDep, SettingsDep
 from app.api.limits import ReadableErrorsRoute, bound_errors, echo
 from app.api.schemas import DatasetCreated, DatasetInfo, refusals
+from app.jobs import messages
 from app.jobs.owndata import OwnDatasets, check_size, is_own, read_csv, read_json
 from app.jobs.spec import DataSplit, JobSpec
 from app.nn import datasets
@@ -145,4 +146,4 @@ async def read_dataset(
         raise RequestValidationError(errors)
     with renamed(QUERY_NAMES):
         data = DataSplit.make(spec, own)
-    return Response(data.to_json(name, spec.problem), media_type="application/json")
+    return Response(messages.dataset_json(name, spec.problem, data), media_type="application/json")

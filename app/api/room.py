@@ -18,9 +18,9 @@ from app.api.deps import JobManagerDep, SettingsDep
 from app.api.owners import OwnersDep
 from app.api.ws import FORBIDDEN_CLOSE, refused_origin
 from app.jobs.manager import JobManager
+from app.jobs.messages import error_message
 from app.jobs.owners import Owners
 from app.jobs.room import Room
-from app.jobs.stream import error_message
 
 router = APIRouter(tags=["websocket"])
 

@@ -24,8 +24,9 @@ from app.config import Settings
 from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
 from app.jobs.job import Job
 from app.jobs.manager import JobManager
+from app.jobs.messages import error_message, is_progress
 from app.jobs.owners import Owners
-from app.jobs.stream import error_message, is_progress, messages
+from app.jobs.stream import messages
 
 router = APIRouter(tags=["websocket"])
 

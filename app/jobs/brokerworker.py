@@ -1,6 +1,6 @@
 """`gradlive worker`: trains the jobs that any replica queues, in the distributed mode.
 
-A worker takes jobs from the job queue (Dramatiq on Redis: app.jobs.streams.job_queue),
+A worker takes jobs from the job queue (Dramatiq on Redis: app.jobs.broker.job_queue),
 up to `jobs` at once, each in a thread of the queue's pool. Its loop is the one every mode
 runs (app.jobs.runner.TrainingLoop), taking turns with the worker's other loops; it
 writes to a StreamSink (each frame one transaction: its log entry, its pictures) and
@@ -20,11 +20,12 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import redis
 
-from app.jobs import streams
+from app.jobs import broker
 from app.jobs.control import Command, Control
 from app.jobs.log import Measure
 from app.jobs.pace import Turns
@@ -56,8 +57,8 @@ class StreamSink:
         first_iteration: int,
         costs: list[float],
         measure: Measure,
-        boundary: dict[str, Any] | None = None,
-        details: dict[str, Any] | None = None,
+        boundary: Mapping[str, object] | None = None,
+        details: Mapping[str, object] | None = None,
         parameters: dict[str, Any] | None = None,
     ) -> None:
         self._iterations = first_iteration + len(costs)
@@ -65,16 +66,16 @@ class StreamSink:
         pictured = boundary is not None or details is not None or parameters is not None
         pipe = self.client.pipeline()  # one transaction: no reader sees half a frame
         pipe.xadd(
-            streams.job_key(self.job_id, streams.LOG),
-            streams.entry(APPEND, first_iteration, [float(c) for c in costs], measure, pictured),
+            broker.job_key(self.job_id, broker.LOG),
+            broker.entry(APPEND, first_iteration, [float(c) for c in costs], measure, pictured),
             id=entry_id,
         )
         if pictured:
             pipe.xadd(
-                streams.job_key(self.job_id, streams.PICTURES),
-                streams.entry(boundary, details, parameters),
+                broker.job_key(self.job_id, broker.PICTURES),
+                broker.entry(boundary, details, parameters),
                 id=entry_id,
-                maxlen=streams.PICTURES_KEPT,
+                maxlen=broker.PICTURES_KEPT,
                 approximate=False,
             )
         self._write(pipe)
@@ -96,13 +97,13 @@ class StreamSink:
 
     def _add(self, *message: Any) -> None:
         pipe = self.client.pipeline()
-        log = streams.job_key(self.job_id, streams.LOG)
-        pipe.xadd(log, streams.entry(*message), id=self._next_id())
+        log = broker.job_key(self.job_id, broker.LOG)
+        pipe.xadd(log, broker.entry(*message), id=self._next_id())
         self._write(pipe)
 
     def _next_id(self) -> str:
         self._n += 1
-        return streams.entry_id(self._iterations, self._n)
+        return broker.entry_id(self._iterations, self._n)
 
     def _write(self, pipe: Any) -> None:
         """Run the transaction, again after a connection error: an entry that landed the
@@ -166,7 +167,7 @@ class _Commands:
         while not self._stopped.is_set():
             with self._lock:
                 wanted = {
-                    streams.job_key(job_id, streams.CONTROL): last
+                    broker.job_key(job_id, broker.CONTROL): last
                     for job_id, last in self._read_to.items()
                 }
             if not wanted:
@@ -179,7 +180,7 @@ class _Commands:
                 self._stopped.wait(RETRY_WAIT)
                 continue
             for key, entries in reply or []:
-                self._hand_on(streams.job_of(key)[0], entries)
+                self._hand_on(broker.job_of(key)[0], entries)
 
     def _hand_on(self, job_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         with self._lock:
@@ -187,7 +188,7 @@ class _Commands:
                 return
             control, ids = self._jobs[job_id]
             for entry_id, fields in entries:
-                (command,) = streams.message(fields)
+                (command,) = broker.message(fields)
                 ids[control.send(command)] = entry_id.decode()
                 self._read_to[job_id] = entry_id.decode()
 
@@ -203,19 +204,19 @@ class BrokerWorker:
         self.client: Any = redis.Redis.from_url(url)
         self.turns = Turns()
         self.commands = _Commands(self.client)
-        self.queue = streams.job_queue(url)
+        self.queue = broker.job_queue(url)
         dramatiq.Actor(
             self.train,
             broker=self.queue,
-            actor_name=streams.TRAIN,
-            queue_name=streams.QUEUE,
+            actor_name=broker.TRAIN,
+            queue_name=broker.QUEUE,
             priority=0,
             options={},
         )
         # One message per free thread: a worker never holds jobs it cannot start yet,
         # which another worker with free threads could have trained.
         self.worker = dramatiq.Worker(
-            self.queue, queues={streams.QUEUE}, worker_threads=jobs, worker_timeout=100
+            self.queue, queues={broker.QUEUE}, worker_threads=jobs, worker_timeout=100
         )
         self.worker.queue_prefetch = jobs
         self._stopped = threading.Event()
@@ -223,7 +224,7 @@ class BrokerWorker:
 
     def train(self, job_id: str) -> None:
         """The queue's task: train one job, unless it is gone or another worker took it."""
-        record = streams.job_key(job_id)
+        record = broker.job_key(job_id)
         if not self.client.exists(record) or not self.client.hsetnx(record, "worker", self.name):
             logger.info("job %s: deleted, or already taken: not trained again", job_id)
             return
@@ -231,7 +232,7 @@ class BrokerWorker:
         sink = StreamSink(self.client, job_id, self.commands)
         self.commands.add(job_id, control)
         try:
-            data = self.client.get(streams.job_key(job_id, streams.RECIPE))
+            data = self.client.get(broker.job_key(job_id, broker.RECIPE))
             if data is None:
                 raise LookupError(f"job {job_id} has no recipe")
             recipe: Recipe = pickle.loads(data)  # written by a replica: Redis is the service's own
@@ -264,13 +265,13 @@ class BrokerWorker:
         self.commands.stop_all(WORKER_STOPPED)
         self.worker.stop(timeout=int(timeout * 1000))
         self.commands.close()
-        self.client.delete(streams.worker_key(self.name))
+        self.client.delete(broker.worker_key(self.name))
 
     def _heartbeat(self) -> None:
-        key = streams.worker_key(self.name)
+        key = broker.worker_key(self.name)
         while not self._stopped.is_set():
             try:
-                self.client.set(key, "1", ex=streams.HEARTBEAT_TTL)
+                self.client.set(key, "1", ex=broker.HEARTBEAT_TTL)
             except redis.ConnectionError:
                 logger.warning("Redis cannot be reached: no heartbeat", exc_info=True)
-            self._stopped.wait(streams.HEARTBEAT)
+            self._stopped.wait(broker.HEARTBEAT)

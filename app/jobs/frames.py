@@ -5,11 +5,10 @@ iteration. Parameters that blew up (NaN or infinite) still give a picture: JSON 
 NaN, so weights turn into null and probabilities into 0.5.
 """
 
-from typing import Any
-
 import numpy as np
 
-from app.jobs.log import Measure, finite_or_none
+from app.jobs import messages
+from app.jobs.log import Measure
 from app.nn import grid
 from app.nn.features import DEFAULT as DEFAULT_FEATURES
 from app.nn.trainer import Trainer
@@ -62,42 +61,32 @@ class Painter:
         self.features = features
         self.scale = float(np.max(np.abs(Y))) if Y is not None and Y.size else 1.0
 
-    def boundary(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+    def boundary(
+        self, parameters: dict[str, np.ndarray]
+    ) -> messages.Boundary | messages.ClassBoundary | messages.ValueBoundary:
         """The websocket's boundary on the R x R grid, as bytes in base64: P(y=1) (binary),
         each cell's class and confidence (multi-class), the predicted value (regression)."""
         if self.problem == "binary":
             P = self.grid.probabilities(parameters, self.activation)
             P = np.nan_to_num(P, nan=0.5, posinf=1.0, neginf=0.0)
-            return grid.boundary_message(self.grid, P)
+            return messages.boundary(self.grid, P)
         A = self.grid.outputs(parameters, self.activation, self.problem)
         if self.problem == "multiclass":
-            return grid.class_boundary_message(self.grid, A)
-        return grid.value_boundary_message(self.grid, A, self.scale)
+            return messages.class_boundary(self.grid, A)
+        return messages.value_boundary(self.grid, A, self.scale)
 
-    def details(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+    def details(self, parameters: dict[str, np.ndarray]) -> messages.Details:
         """The network's weights and its hidden units' heatmaps: {"network", "neurons"}."""
         return {"network": self.network(parameters), "neurons": self.neurons(parameters)}
 
-    def network(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+    def network(self, parameters: dict[str, np.ndarray]) -> messages.Network:
         """Layer sizes, activation and every W[l], b[l] as nested lists (5 digits)."""
-        weights = {name: _rounded(value) for name, value in parameters.items()}
-        return {
-            "layer_dims": self.layer_dims,
-            "activation": self.activation,
-            "problem": self.problem,
-            "features": list(self.features),
-            "weights": weights,
-        }
+        return messages.network(
+            self.layer_dims, self.activation, self.problem, self.features, parameters
+        )
 
-    def neurons(self, parameters: dict[str, np.ndarray]) -> dict[str, Any]:
+    def neurons(self, parameters: dict[str, np.ndarray]) -> messages.Neurons:
         """Each hidden unit's activation over a coarse r x r grid, 128 meaning 0."""
         units = self.grid.hidden_units(parameters, self.activation, self.neuron_resolution)
         units = [np.nan_to_num(A, nan=0.0, posinf=0.0, neginf=0.0) for A in units]
-        message = grid.neurons_message(units)
-        message["resolution"] = self.neuron_resolution
-        return message
-
-
-def _rounded(W: np.ndarray) -> list[list[float | None]]:
-    """W as nested lists of 5 significant digits, None where not finite."""
-    return [[finite_or_none(float(f"{w:.5g}")) for w in row] for row in np.atleast_2d(W)]
+        return messages.neurons(units, self.neuron_resolution)

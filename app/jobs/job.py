@@ -4,6 +4,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from app.jobs import messages
 from app.jobs.control import Control
 from app.jobs.log import JobLog, Measure, StatusChange
 from app.jobs.spec import DataSplit, RunSpec
@@ -44,7 +45,7 @@ class Job:
         self.created_at = created_at or datetime.now(UTC)
         self.learning_rate = spec.learning_rate
         self.speed = spec.speed
-        self.dataset_json = data.to_json(spec.dataset, spec.problem)
+        self.dataset_json = messages.dataset_json(spec.dataset, spec.problem, data)
         self.viewers = 0
         self.owner_sockets = 0
         self.seen = seen
@@ -71,25 +72,10 @@ class Job:
 
     def summary(
         self, status: StatusChange | None = None, measure: Measure | None = None
-    ) -> dict[str, Any]:
+    ) -> messages.JobSummary:
         """The job as REST and snapshots show it (status and metrics as given, or now)."""
         status = status or self.log.status
         measure = measure or self.log.measure
-        return {
-            "id": self.id,
-            "learner": self.learner,
-            "status": status.status,
-            "detail": status.detail,
-            "config": self.config(),
-            "iteration": measure.iteration,
-            "metrics": {
-                "cost": measure.cost,
-                "train_accuracy": measure.train_accuracy,
-                "test_accuracy": measure.test_accuracy,
-                "test_cost": measure.test_cost,
-                "train_cost": measure.train_cost,
-                "train_r2": measure.train_r2,
-                "test_r2": measure.test_r2,
-            },
-            "created_at": self.created_at.isoformat(),
-        }
+        return messages.job_summary(
+            self.id, self.learner, self.config(), status, measure, self.created_at
+        )

@@ -19,7 +19,6 @@ import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
@@ -196,8 +195,8 @@ class JobLog:
         first_iteration: int,
         costs: Sequence[float],
         measure: Measure,
-        boundary: dict[str, Any] | None = None,
-        details: dict[str, Any] | None = None,
+        boundary: Mapping[str, object] | None = None,
+        details: Mapping[str, object] | None = None,
         parameters: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         """Add the costs of the iterations from first_iteration on, and new pictures.
@@ -431,7 +430,7 @@ def _learning_rates(chunks: list[Progress]) -> list[tuple[int, float]]:
     return changes
 
 
-def _members(values: dict[str, Any]) -> str:
+def _members(values: Mapping[str, object]) -> str:
     """The members of a JSON object, without its braces, to splice into a message."""
     return json.dumps(values, allow_nan=False, separators=(",", ":"))[1:-1]
 

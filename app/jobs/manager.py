@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.config import Settings
+from app.jobs.broker import CREATED, DELETED
 from app.jobs.control import Command
 from app.jobs.errors import JobFinishedError, JobNotFoundError, SpecError, TooManyJobsError
 from app.jobs.frames import Painter
@@ -25,7 +26,6 @@ from app.jobs.remote import BrokerRunner, RemoteJobs
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
 from app.jobs.spec import DataSplit, JobSpec, RunSpec
 from app.jobs.store import JobStore, StoredJob
-from app.jobs.streams import CREATED, DELETED
 from app.nn.trainer import Trainer
 
 logger = logging.getLogger(__name__)

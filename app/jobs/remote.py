@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 
-from app.jobs import streams
+from app.jobs import broker
 from app.jobs.control import Command, Control
 from app.jobs.experiments import Experiment
 from app.jobs.log import FINAL_STATUSES
@@ -93,14 +93,14 @@ class BrokerRunner:
         # Typed Any: redis-py types each reply as sync-or-async, whatever the client.
         self.client: Any = redis.Redis.from_url(url)
         self.client.ping()  # a wrong URL fails at startup, not at the first job
-        self.queue = streams.job_queue(url)
+        self.queue = broker.job_queue(url)
         self.on_event: Callable[[str, str], None] = lambda kind, job_id: None
         self.on_steered: Callable[[str, float | None, float | None], None] = lambda *_: None
         self._lock = threading.Lock()
         self._followed: dict[str, _Followed] = {}
         self._outbox: queue.SimpleQueue[tuple[str, int, Command] | None] = queue.SimpleQueue()
         self._stopped = threading.Event()
-        last: Any = self.client.xrevrange(streams.EVENTS, count=1)
+        last: Any = self.client.xrevrange(broker.EVENTS, count=1)
         self._events_at = last[0][0].decode() if last else "0-0"  # only what comes next
         self._next_check = 0.0
         self._reader = threading.Thread(target=self._read, name="gradlive-reader", daemon=True)
@@ -112,12 +112,12 @@ class BrokerRunner:
         """Queue the job for the workers; this replica follows it."""
         from dramatiq import Message
 
-        self.client.set(streams.job_key(name, streams.RECIPE), pickle.dumps(Recipe.of(loop)))
+        self.client.set(broker.job_key(name, broker.RECIPE), pickle.dumps(Recipe.of(loop)))
         self.follow(name, loop.sink, loop.control)
         self.queue.enqueue(
             Message(
-                queue_name=streams.QUEUE,
-                actor_name=streams.TRAIN,
+                queue_name=broker.QUEUE,
+                actor_name=broker.TRAIN,
                 args=(name,),
                 kwargs={},
                 options={},
@@ -159,15 +159,15 @@ class BrokerRunner:
         while (item := self._outbox.get()) is not None:
             job_id, number, command = item
             try:
-                control = streams.job_key(job_id, streams.CONTROL)
-                sent = self.client.xadd(control, streams.entry(command))
+                control = broker.job_key(job_id, broker.CONTROL)
+                sent = self.client.xadd(control, broker.entry(command))
             except redis.RedisError:
                 logger.exception("a command to job %s could not be sent", job_id)
                 continue
             with self._lock:
                 followed = self._followed.get(job_id)
                 if followed is not None:
-                    followed.sent[number] = streams.id_order(sent)
+                    followed.sent[number] = broker.id_order(sent)
                     followed.catch_up()  # the worker may have applied it already
 
     # -- the reader thread -------------------------------------------------------------
@@ -177,7 +177,7 @@ class BrokerRunner:
             try:
                 self._read_once()
                 if time.monotonic() >= self._next_check:
-                    self._next_check = time.monotonic() + streams.HEARTBEAT
+                    self._next_check = time.monotonic() + broker.HEARTBEAT
                     self._check_workers()
             except redis.ConnectionError:
                 logger.warning("Redis cannot be reached: jobs wait for news", exc_info=True)
@@ -187,35 +187,35 @@ class BrokerRunner:
                 self._stopped.wait(1.0)
 
     def _read_once(self) -> None:
-        wanted: dict[str, str] = {streams.EVENTS: self._events_at}
+        wanted: dict[str, str] = {broker.EVENTS: self._events_at}
         with self._lock:
             for job_id, followed in self._followed.items():
                 if not followed.done:
-                    wanted[streams.job_key(job_id, streams.LOG)] = followed.log_at
-                    wanted[streams.job_key(job_id, streams.PICTURES)] = followed.pictures_at
+                    wanted[broker.job_key(job_id, broker.LOG)] = followed.log_at
+                    wanted[broker.job_key(job_id, broker.PICTURES)] = followed.pictures_at
         reply = self.client.xread(wanted, count=READ_COUNT, block=READ_WAIT_MS)
         news: dict[str, dict[str, list[Any]]] = {}
         for key, entries in reply or []:
-            if key.decode() == streams.EVENTS:
+            if key.decode() == broker.EVENTS:
                 self._events(entries)
             else:
-                job_id, part = streams.job_of(key)
+                job_id, part = broker.job_of(key)
                 news.setdefault(job_id, {})[part] = entries
         for job_id, parts in news.items():
-            self._relay(job_id, parts.get(streams.PICTURES, []), parts.get(streams.LOG, []))
+            self._relay(job_id, parts.get(broker.PICTURES, []), parts.get(broker.LOG, []))
 
     def _events(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         for entry_id, fields in entries:
             self._events_at = entry_id.decode()
-            kind, job_id = streams.message(fields)
+            kind, job_id = broker.message(fields)
             self.on_event(kind, job_id)
 
     def _catch_up(self, job_id: str, followed: _Followed) -> None:
         """Read the job's streams as they are now into its log (the reader takes over)."""
-        pictures = self.client.xrange(streams.job_key(job_id, streams.PICTURES))
+        pictures = self.client.xrange(broker.job_key(job_id, broker.PICTURES))
         while not followed.done:
             after = followed.log_at
-            log = streams.job_key(job_id, streams.LOG)
+            log = broker.job_key(job_id, broker.LOG)
             entries = self.client.xrange(log, f"({after}", count=READ_COUNT)
             if not entries:
                 return
@@ -235,10 +235,10 @@ class BrokerRunner:
     ) -> None:
         for entry_id, fields in pictures:
             followed.pictures_at = entry_id.decode()
-            followed.pictures[followed.pictures_at] = streams.message(fields)
+            followed.pictures[followed.pictures_at] = broker.message(fields)
         for raw_id, fields in entries:
             entry_id = raw_id.decode()
-            kind, *rest = streams.message(fields)
+            kind, *rest = broker.message(fields)
             if kind == APPEND and not _append(followed, entry_id, rest):
                 break  # a blocked read is woken by one stream: its pictures come next read
             followed.log_at = entry_id
@@ -249,15 +249,15 @@ class BrokerRunner:
                 followed.done = rest[0] in FINAL_STATUSES
             elif kind in (APPLIED, ENDED):
                 with self._lock:
-                    followed.applied_to = max(followed.applied_to, streams.id_order(rest[0]))
+                    followed.applied_to = max(followed.applied_to, broker.id_order(rest[0]))
                     followed.catch_up()
                 if kind == APPLIED:
                     self.on_steered(job_id, rest[1], rest[2])
             if followed.done:
                 break
         # Pictures whose frame was read already have nothing left to go with.
-        at = streams.id_order(followed.log_at)
-        for picture_id in [p for p in followed.pictures if streams.id_order(p) < at]:
+        at = broker.id_order(followed.log_at)
+        for picture_id in [p for p in followed.pictures if broker.id_order(p) < at]:
             del followed.pictures[picture_id]
 
     def _check_workers(self) -> None:
@@ -265,21 +265,21 @@ class BrokerRunner:
         with self._lock:
             unfinished = [job_id for job_id, f in self._followed.items() if not f.done]
         for job_id in unfinished:
-            worker = self.client.hget(streams.job_key(job_id), "worker")
-            if worker is None or self.client.exists(streams.worker_key(worker.decode())):
+            worker = self.client.hget(broker.job_key(job_id), "worker")
+            if worker is None or self.client.exists(broker.worker_key(worker.decode())):
                 continue
             # One replica writes it (the first to see), after the worker's last entry.
-            if self.client.hsetnx(streams.job_key(job_id), "lost", 1):
+            if self.client.hsetnx(broker.job_key(job_id), "lost", 1):
                 logger.error("job %s: its worker %s stopped beating", job_id, worker.decode())
                 self._write_status(job_id, "failed", WORKER_DIED)
 
     def _write_status(self, job_id: str, status: str, detail: str) -> None:
-        key = streams.job_key(job_id, streams.LOG)
+        key = broker.job_key(job_id, broker.LOG)
         for _ in range(3):  # the last entry may change between the two calls
             last = self.client.xrevrange(key, count=1)
-            iterations = streams.id_order(last[0][0])[0] if last else 0
+            iterations = broker.id_order(last[0][0])[0] if last else 0
             with contextlib.suppress(redis.ResponseError):
-                self.client.xadd(key, streams.entry(STATUS, status, detail), id=f"{iterations}-*")
+                self.client.xadd(key, broker.entry(STATUS, status, detail), id=f"{iterations}-*")
                 return
 
 
@@ -295,7 +295,7 @@ def _append(followed: _Followed, entry_id: str, message: list[Any]) -> bool:
 
 
 def _before(first: str, second: str) -> bool:
-    return streams.id_order(first) < streams.id_order(second)
+    return broker.id_order(first) < broker.id_order(second)
 
 
 class RemoteJobs:
@@ -315,22 +315,22 @@ class RemoteJobs:
             "owner_hash": job.owner_hash or "",
         }
         pipe = self.client.pipeline()
-        pipe.hset(streams.job_key(job.id), mapping=record)
-        pipe.zadd(streams.JOBS, {job.id: job.created_at.timestamp()})
+        pipe.hset(broker.job_key(job.id), mapping=record)
+        pipe.zadd(broker.JOBS, {job.id: job.created_at.timestamp()})
         pipe.xadd(
-            streams.EVENTS,
-            streams.entry(streams.CREATED, job.id),
-            maxlen=streams.EVENTS_KEPT,
+            broker.EVENTS,
+            broker.entry(broker.CREATED, job.id),
+            maxlen=broker.EVENTS_KEPT,
         )
         pipe.execute()
         self._prune()
 
     def has(self, job_id: str) -> bool:
-        return bool(self.client.exists(streams.job_key(job_id)))
+        return bool(self.client.exists(broker.job_key(job_id)))
 
     def record(self, job_id: str) -> dict[str, Any] | None:
         """The job's record: spec (a dict), created_at, learner and owner_hash; or None."""
-        raw = self.client.hgetall(streams.job_key(job_id))
+        raw = self.client.hgetall(broker.job_key(job_id))
         if not raw or b"spec" not in raw:
             return None
         text = {k.decode(): v.decode() for k, v in raw.items()}
@@ -343,37 +343,37 @@ class RemoteJobs:
 
     def newest(self, limit: int) -> list[str]:
         """The ids of the newest jobs, newest first."""
-        return [i.decode() for i in self.client.zrevrange(streams.JOBS, 0, limit - 1)]
+        return [i.decode() for i in self.client.zrevrange(broker.JOBS, 0, limit - 1)]
 
     def forget(self, job_id: str) -> None:
         """Delete the job everywhere: its keys, and from every replica's memory."""
         pipe = self.client.pipeline()
-        pipe.delete(*streams.job_keys(job_id))
-        pipe.zrem(streams.JOBS, job_id)
+        pipe.delete(*broker.job_keys(job_id))
+        pipe.zrem(broker.JOBS, job_id)
         pipe.xadd(
-            streams.EVENTS,
-            streams.entry(streams.DELETED, job_id),
-            maxlen=streams.EVENTS_KEPT,
+            broker.EVENTS,
+            broker.entry(broker.DELETED, job_id),
+            maxlen=broker.EVENTS_KEPT,
         )
         pipe.execute()
 
     def ended(self, job_id: str) -> None:
         """The job has ended: the index may let it go first."""
-        self.client.hset(streams.job_key(job_id), "ended", 1)
+        self.client.hset(broker.job_key(job_id), "ended", 1)
 
     # -- experiments (app.jobs.experiments), for every replica ---------------------------
 
     def keep_experiment(self, experiment: Experiment) -> None:
         record = {"at": time.time(), **asdict(experiment)}
-        self.client.hset(streams.EXPERIMENTS, experiment.id, json.dumps(record))
+        self.client.hset(broker.EXPERIMENTS, experiment.id, json.dumps(record))
 
     def forget_experiment(self, experiment_id: str) -> None:
-        self.client.hdel(streams.EXPERIMENTS, experiment_id)
+        self.client.hdel(broker.EXPERIMENTS, experiment_id)
 
     def experiments(self) -> list[Experiment]:
         """Every experiment kept, oldest first."""
         records = sorted(
-            (json.loads(raw) for raw in self.client.hvals(streams.EXPERIMENTS)),
+            (json.loads(raw) for raw in self.client.hvals(broker.EXPERIMENTS)),
             key=lambda record: record["at"],
         )
         return [
@@ -381,10 +381,10 @@ class RemoteJobs:
         ]
 
     def _prune(self) -> None:
-        extra = self.client.zcard(streams.JOBS) - self.max_jobs
+        extra = self.client.zcard(broker.JOBS) - self.max_jobs
         if extra <= 0:
             return
-        for raw in self.client.zrange(streams.JOBS, 0, extra - 1):
+        for raw in self.client.zrange(broker.JOBS, 0, extra - 1):
             job_id = raw.decode()
-            if self.client.hget(streams.job_key(job_id), "ended") is not None:
+            if self.client.hget(broker.job_key(job_id), "ended") is not None:
                 self.forget(job_id)

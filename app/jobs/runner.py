@@ -18,8 +18,8 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
 
 import numpy as np
 
@@ -60,8 +60,8 @@ class Sink(Protocol):
         first_iteration: int,
         costs: list[float],
         measure: Measure,
-        boundary: dict[str, Any] | None = None,
-        details: dict[str, Any] | None = None,
+        boundary: Mapping[str, object] | None = None,
+        details: Mapping[str, object] | None = None,
         parameters: dict[str, np.ndarray] | None = None,
     ) -> None: ...
 

@@ -5,7 +5,6 @@ server's jobs.
 """
 
 import dataclasses
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -179,26 +178,3 @@ class DataSplit:
     def inputs(self, X: np.ndarray) -> np.ndarray:
         """A[0]: (n_x, m), the chosen features of the points X: (2, m)."""
         return features.inputs(X, self.features)
-
-    def to_json(self, name: str, problem: str) -> str:
-        """The points with their labels, as the snapshot's `dataset` object."""
-        return json.dumps(
-            {
-                "name": name,
-                "problem": problem,
-                "train": _points(self.X_train, self.Y_train, problem),
-                "test": _points(self.X_test, self.Y_test, problem),
-            },
-            separators=(",", ":"),
-        )
-
-
-def _points(X: np.ndarray, Y: np.ndarray, problem: str) -> dict[str, list[Any]]:
-    return {
-        "x1": X[0].tolist(),
-        "x2": X[1].tolist(),
-        # Classes as integers; a regression's values as they are (6 digits).
-        "y": [float(f"{y:.6g}") for y in Y[0]]
-        if problem == "regression"
-        else Y[0].astype(int).tolist(),
-    }

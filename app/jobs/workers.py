@@ -28,7 +28,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext, SpawnProcess
@@ -121,8 +121,8 @@ class _PipeSink:
         first_iteration: int,
         costs: list[float],
         measure: Measure,
-        boundary: dict[str, Any] | None = None,
-        details: dict[str, Any] | None = None,
+        boundary: Mapping[str, object] | None = None,
+        details: Mapping[str, object] | None = None,
         parameters: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.worker.send(

@@ -1,4 +1,4 @@
-"""The decision grid: P(y=1) over an R x R grid of points, and its wire encoding.
+"""The decision grid: P(y=1) over an R x R grid of points, and its pictures as bytes.
 
 A DecisionGrid lays its R*R points out once, row-major: row i at
 y = y_min + i (y_max - y_min)/(R-1), column j at x = x_min + j (x_max - x_min)/(R-1),
@@ -6,7 +6,8 @@ and feeds the network the chosen features of them (app.nn.features), so the pict
 stays in the plane (x1, x2) whatever n_x is. Its forward pass runs the lecture's
 Z[l] = W[l] A[l-1] + b[l], A[l] = g[l](Z[l]) into buffers kept between calls, because a
 job draws the grid many times a second. The output is P(y=1) (binary), the K classes'
-probabilities (multi-class) or the predicted value (regression), each with its encoding.
+probabilities (multi-class) or the predicted value (regression). The messages that carry
+them are in app.jobs.messages.
 """
 
 import base64
@@ -241,70 +242,3 @@ def encode_units(A: Array) -> str:
     s = float(np.max(np.abs(A))) or 1.0
     z = np.rint(127.5 * (1.0 + np.clip(A / s, -1.0, 1.0))).astype(np.uint8)
     return base64.b64encode(z.tobytes()).decode("ascii")
-
-
-def boundary_message(grid: DecisionGrid, P: Array) -> dict[str, object]:
-    """The websocket `boundary` object for P: (R, R) computed on `grid`."""
-    P = _square(P, "P")
-    if P.shape != (grid.resolution, grid.resolution):
-        raise ValueError(
-            f"P must have the grid's shape ({grid.resolution}, {grid.resolution}), got {P.shape}"
-        )
-    return {**_frame(grid), "encoding": "uint8-base64", "z": encode_probabilities(P)}
-
-
-def class_boundary_message(grid: DecisionGrid, A: Array) -> dict[str, object]:
-    """The boundary of K classes, A: (K, R*R) their probabilities: `z` the most likely
-    class per cell, `confidence` its probability, round(255 p), each R*R bytes."""
-    A = np.nan_to_num(np.asarray(A, dtype=np.float64), nan=0.0)
-    classes = np.argmax(A, axis=0).astype(np.uint8)
-    confidence = np.rint(255.0 * np.clip(np.max(A, axis=0), 0.0, 1.0)).astype(np.uint8)
-    return {
-        **_frame(grid),
-        "encoding": "class-uint8-base64",
-        "classes": int(A.shape[0]),
-        "z": base64.b64encode(classes.tobytes()).decode("ascii"),
-        "confidence": base64.b64encode(confidence.tobytes()).decode("ascii"),
-    }
-
-
-def value_boundary_message(grid: DecisionGrid, A: Array, scale: float) -> dict[str, object]:
-    """The boundary of a regression, A: (1, R*R) the predicted values, on the fixed scale
-    [-scale, scale] (the labels' largest |y|, so the colours keep their meaning):
-    byte = round(255 (clip(a, -scale, scale) + scale) / (2 scale)), 128 meaning about 0."""
-    A = np.nan_to_num(np.asarray(A, dtype=np.float64).reshape(-1), nan=0.0)
-    s = float(scale) if np.isfinite(scale) and scale > 0 else 1.0
-    z = np.rint(255.0 * (np.clip(A, -s, s) + s) / (2 * s)).astype(np.uint8)
-    return {
-        **_frame(grid),
-        "encoding": "value-uint8-base64",
-        "value_min": -s,
-        "value_max": s,
-        "z": base64.b64encode(z.tobytes()).decode("ascii"),
-    }
-
-
-def _frame(grid: DecisionGrid) -> dict[str, object]:
-    """Where a boundary's cells lie: its box and resolution."""
-    return {
-        "x_min": grid.bounds.x_min,
-        "x_max": grid.bounds.x_max,
-        "y_min": grid.bounds.y_min,
-        "y_max": grid.bounds.y_max,
-        "resolution": grid.resolution,
-    }
-
-
-def neurons_message(units: list[Array]) -> dict[str, object]:
-    """The websocket `neurons` object for hidden_units(...)'s [A1, ...], A[l]: (n[l], r, r)."""
-    if not units:
-        return {"resolution": NEURON_RESOLUTION, "encoding": "uint8-base64-centered", "layers": []}
-    r = units[0].shape[-1]
-    for A in units:
-        if A.ndim != 3 or A.shape[1:] != (r, r):
-            raise ValueError(f"each layer's units must have shape (n_l, {r}, {r}), got {A.shape}")
-    return {
-        "resolution": r,
-        "encoding": "uint8-base64-centered",
-        "layers": [[encode_units(a) for a in A] for A in units],
-    }

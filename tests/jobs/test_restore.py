@@ -8,9 +8,9 @@ from app.config import Settings
 from app.jobs.control import Command
 from app.jobs.errors import JobFinishedError, JobNotFoundError
 from app.jobs.manager import JobManager
+from app.jobs.messages import snapshot_message
 from app.jobs.spec import JobSpec
 from app.jobs.store import DB_NAME, JobStore
-from app.jobs.stream import snapshot_message
 
 pytestmark = pytest.mark.anyio
 

@@ -10,9 +10,9 @@ import pytest
 
 from app.jobs.job import Job
 from app.jobs.log import JobLog, Measure
+from app.jobs.messages import snapshot_message
 from app.jobs.spec import DataSplit, JobSpec
 from app.jobs.store import DB_NAME, JobStore
-from app.jobs.stream import snapshot_message
 
 SPEC = JobSpec(n_samples=40, test_fraction=0.25, grid=10).resolved()
 DATA = DataSplit.make(SPEC)

@@ -2,7 +2,6 @@
 
 import base64
 import copy
-import json
 
 import numpy as np
 import pytest
@@ -210,35 +209,3 @@ def test_encoders_want_square_arrays(shape):
         grid.encode_probabilities(np.zeros(shape))
     with pytest.raises(ValueError, match=r"square \(R, R\)"):
         grid.encode_units(np.zeros(shape))
-
-
-def test_boundary_message():
-    g = grid.DecisionGrid(BOX, 12)
-    P = g.probabilities(random_parameters([2, 4, 1]))
-    message = grid.boundary_message(g, P)
-    assert message == {
-        "x_min": -4.0,
-        "x_max": 5.0,
-        "y_min": -3.0,
-        "y_max": 2.0,
-        "resolution": 12,
-        "encoding": "uint8-base64",
-        "z": grid.encode_probabilities(P),
-    }
-    assert json.loads(json.dumps(message)) == message
-    with pytest.raises(ValueError, match=r"grid's shape \(12, 12\)"):
-        grid.boundary_message(g, np.zeros((10, 10)))
-
-
-def test_neurons_message():
-    g = grid.DecisionGrid(BOX, 12)
-    p = random_parameters([2, 3, 2, 1])
-    units = g.hidden_units(p, "tanh", 5)
-    message = grid.neurons_message(units)
-    assert message["resolution"] == 5
-    assert message["encoding"] == "uint8-base64-centered"
-    layers = message["layers"]
-    assert isinstance(layers, list)
-    assert [len(layer) for layer in layers] == [3, 2]
-    assert layers[1][0] == grid.encode_units(units[1][0])
-    assert json.loads(json.dumps(message)) == message
