@@ -53,7 +53,11 @@ class Cluster:
 
 @contextlib.contextmanager
 def running_cluster(url: str, folder: Path) -> Iterator[Cluster]:
-    """Replicas A and B (`gradlive serve`) and workers w1 and w2 on the Redis at `url`."""
+    """Replicas A and B (`gradlive serve`) and workers w1 and w2 on the Redis at `url`,
+    whose database is emptied first (the jobs of another session's cluster would be read
+    back)."""
+    with contextlib.closing(redis.Redis.from_url(url)) as client:
+        client.flushdb()
     for name in ("a", "b"):
         (folder / name).mkdir()
     with (

@@ -252,10 +252,12 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def broker_url(redis_server: str) -> str:
-    """The session's Redis, emptied: a test meets no job of another."""
-    with contextlib.closing(redis.Redis.from_url(redis_server)) as client:
-        client.flushall()
-    return redis_server
+    """The session's Redis (its database 1), emptied: a test meets no job of another, nor
+    the jobs of a module's cluster of replicas (database 0: tests/cluster.py)."""
+    url = redis_server.rsplit("/", 1)[0] + "/1"
+    with contextlib.closing(redis.Redis.from_url(url)) as client:
+        client.flushdb()
+    return url
 
 
 def alive(pid: int | None) -> bool:

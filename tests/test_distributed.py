@@ -48,6 +48,11 @@ async def watch(base: str, job_id: str, token: str | None = None, resume: bool =
     return received
 
 
+async def snapshot(base: str, job_id: str) -> dict:
+    async with websockets.connect(ws_url(base, job_id), max_size=None) as ws:
+        return json.loads(await ws.recv())
+
+
 def costs_of(received: list[dict]) -> list[float]:
     """A viewer's costs, each checked to come once and in order."""
     costs = list(received[0]["history"]["cost"])
@@ -78,7 +83,10 @@ def test_a_job_made_through_one_replica_reaches_a_viewer_of_the_other_whole_and_
         final = httpx.get(f"{base}/api/jobs/{job['id']}").json()
         assert (final["status"], final["iteration"]) == ("done", 599)
 
-    # A late joiner, on a replica started after the job ended, sees the whole history.
+    # A late joiner on B, and on a replica started after the job ended, sees it all.
+    late_on_b = asyncio.run(watch(cluster.b.url, job["id"]))
+    assert late_on_b[0]["job"]["status"] == "done" and costs_of(late_on_b) == costs_of(on_a)
+    # (the replica started after it ended reads it from Redis alone)
     (cluster.folder / "c").mkdir()
     with serving(cluster.folder / "c", GRADLIVE_BROKER_URL=cluster.url) as c:
         late = asyncio.run(watch(c.url, job["id"]))
@@ -109,6 +117,16 @@ def test_pause_step_a_new_learning_rate_and_stop_sent_through_one_replica_reach_
     assert b.get(url).json()["config"]["learning_rate"] == 0.5
     assert control(action="resume").status_code == 200
     wait_for(lambda: a.get(url).json()["status"] == "running", "running again")
+    # A viewer joining B now gets every iteration so far, the steps and alpha's change too.
+    seen_on_a = a.get(url).json()["iteration"]
+    joined = asyncio.run(snapshot(cluster.b.url, job["id"]))
+    assert len(joined["history"]["cost"]) >= seen_on_a + 1
+
+    def trained_with_the_new_alpha() -> bool:
+        history = asyncio.run(snapshot(cluster.b.url, job["id"]))["history"]
+        return [alpha for _, alpha in history["learning_rate"]] == [1.2, 0.5]
+
+    wait_for(trained_with_the_new_alpha, "a late joiner on B seeing alpha's change")
 
     # A stranger is refused on either replica; the owner's stop ends it on both.
     assert b.post(f"{url}/control", json={"action": "stop"}).status_code == 403
