@@ -156,7 +156,7 @@ class TrainingLoop:
 
     def _train(self, steps: Iterator[Step], budget: int, deadline: float) -> bool:
         """Run up to `budget` iterations, until `deadline` or a command; True once ended."""
-        costs, control, clock = self._pending, self.control, self.clock
+        costs, control, clock, trainer = self._pending, self.control, self.clock, self.trainer
         done = 0
         ended = False
         # The innermost loop: only what every iteration needs.
@@ -167,8 +167,7 @@ class TrainingLoop:
                 break
             costs.append(step.cost)
             done += 1
-            if not math.isfinite(step.cost):
-                next(steps, None)  # lets the trainer record why it stopped
+            if trainer.stop_reason is not None:  # it diverged (the trainer tells, once)
                 ended = True
                 break
             if control.pending or clock() >= deadline:
