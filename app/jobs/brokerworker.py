@@ -29,8 +29,8 @@ from app.jobs import broker
 from app.jobs.control import Command, Control
 from app.jobs.log import Measure
 from app.jobs.pace import Turns
-from app.jobs.runner import FAILED, TrainingLoop
-from app.jobs.workers import APPEND, APPLIED, ENDED, STATUS, Recipe
+from app.jobs.runner import FAILED
+from app.jobs.workers import APPEND, APPLIED, ENDED, STATUS, STEERED, Recipe
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ class StreamSink:
         self.client = client
         self.job_id = job_id
         self.commands = commands
-        self.loop: TrainingLoop | None = None  # set once built: notify tells its alpha and speed
         self._iterations = 0
         self._n = 0  # entries written
 
@@ -86,11 +85,11 @@ class StreamSink:
         return True
 
     def notify(self) -> None:
-        """After the loop applied commands: how far, and the alpha and speed it has now."""
-        alpha = speed = None
-        if self.loop is not None:
-            alpha, speed = self.loop.trainer.learning_rate, self.loop.pacer.speed
-        self._add(APPLIED, self.commands.applied_id(self.job_id), alpha, speed)
+        """After the loop applied commands: how far (the id of the last one applied)."""
+        self._add(APPLIED, self.commands.applied_id(self.job_id))
+
+    def steered(self, learning_rate: float, speed: float | None) -> None:
+        self._add(STEERED, learning_rate, speed)
 
     def ended(self) -> None:
         self._add(ENDED, self.commands.applied_id(self.job_id))
@@ -237,7 +236,6 @@ class BrokerWorker:
                 raise LookupError(f"job {job_id} has no recipe")
             recipe: Recipe = pickle.loads(data)  # written by a replica: Redis is the service's own
             loop = recipe.build(control, sink, self.turns)
-            sink.loop = loop
             loop.run()
         except Exception:
             logger.exception("training job %s failed", job_id)

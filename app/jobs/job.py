@@ -43,8 +43,6 @@ class Job:
         self.log = log
         self.control = Control()
         self.created_at = created_at or datetime.now(UTC)
-        self.learning_rate = spec.learning_rate
-        self.speed = spec.speed
         self.dataset_json = messages.dataset_json(spec.dataset, spec.problem, data)
         self.viewers = 0
         self.owner_sockets = 0
@@ -60,6 +58,16 @@ class Job:
     @property
     def final(self) -> bool:
         return self.log.final
+
+    @property
+    def learning_rate(self) -> float:
+        """alpha as its loop has it now (app.jobs.log.JobLog.steered), else the spec's."""
+        return self.log.steering[0] if self.log.steering else self.spec.learning_rate
+
+    @property
+    def speed(self) -> float | None:
+        """Iterations a second as its loop has it now (None: as fast as it can)."""
+        return self.log.steering[1] if self.log.steering else self.spec.speed
 
     def config(self) -> dict[str, Any]:
         """The spec with defaults filled, and the learning rate and speed as set now."""

@@ -182,6 +182,7 @@ class JobLog:
         self._boundary: Picture | None = None
         self._details: Picture | None = None
         self._weights: Weights | None = None
+        self._steering: tuple[float, float | None] | None = None  # see steered
         # What JSON writes as null, as it was: iteration -> NaN or inf. A job ends at its
         # first such cost, so these hold a value or two, not a copy of the history.
         self._unwritable_costs: dict[int, float] = {}
@@ -250,6 +251,17 @@ class JobLog:
         if self._on_status is not None:
             self._on_status()
         return True
+
+    def steered(self, learning_rate: float, speed: float | None) -> None:
+        """The loop's learning rate and speed, as a command set them (the loop owns them;
+        the job shows them from here). Its viewers hear of it with the command's notify."""
+        with self._lock:
+            self._steering = (learning_rate, speed)
+
+    @property
+    def steering(self) -> tuple[float, float | None] | None:
+        """The learning rate and speed last set, or None while they are the spec's."""
+        return self._steering
 
     def notify(self) -> None:
         """Wake every viewer waiting on this log (safe from any thread)."""

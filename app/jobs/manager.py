@@ -255,13 +255,11 @@ class JobManager:
             self._check_training(f"The job stays paused: try again in {self.retry_after} s.")
         if command.action in ("pause", "resume", "step"):
             job.idle_paused = False  # steered since: only its own pause is undone by a return
-        if command.action == "set":
-            if command.learning_rate is not None:
-                job.learning_rate = command.learning_rate
-            if command.set_speed:
-                job.speed = command.speed
         number = job.control.send(command)
         if job.id in self._waiting:
+            if command.action == "set":  # no loop yet to say so: what it will start with
+                alpha = command.learning_rate or job.learning_rate
+                job.log.steered(alpha, command.speed if command.set_speed else job.speed)
             return job  # the command waits with it, and applies when it starts
         if starts:
             self._starting.add(job.id)
@@ -532,7 +530,7 @@ class JobManager:
             stored.owner_hash,
             stored.created_at,
         )
-        job.learning_rate, job.speed = stored.learning_rate, stored.speed
+        log.steered(stored.learning_rate, stored.speed)
         return job
 
     # -- the distributed mode (app.jobs.remote) ---------------------------------------
@@ -565,17 +563,14 @@ class JobManager:
             self.runner.unfollow(job_id)
 
     def _follow_news(self, runner: BrokerRunner) -> None:
-        """Jobs made or deleted through other replicas, and the alpha and speed set
-        there, reach this one's memory (on its event loop)."""
+        """Jobs made or deleted through other replicas reach this one's memory (on its
+        event loop)."""
         loop = asyncio.get_running_loop()
 
         def on_event(kind: str, job_id: str) -> None:
             loop.call_soon_threadsafe(self._news, kind, job_id)
 
-        def on_steered(job_id: str, alpha: float | None, speed: float | None) -> None:
-            loop.call_soon_threadsafe(self._steered, job_id, alpha, speed)
-
-        runner.on_event, runner.on_steered = on_event, on_steered
+        runner.on_event = on_event
 
     def _news(self, kind: str, job_id: str) -> None:
         if kind == CREATED and job_id not in self._jobs:
@@ -588,10 +583,6 @@ class JobManager:
         """Forget the job here (not in the store, nor in Redis): `get` reads it back."""
         self._jobs.pop(job_id, None)
         self._unfollow(job_id)
-
-    def _steered(self, job_id: str, alpha: float | None, speed: float | None) -> None:
-        if (job := self._jobs.get(job_id)) is not None and alpha is not None:
-            job.learning_rate, job.speed = alpha, speed
 
 
 def _stop_now(job: Job, reason: str) -> None:

@@ -42,7 +42,7 @@ from app.jobs.control import Command, Control
 from app.jobs.experiments import Experiment
 from app.jobs.log import FINAL_STATUSES
 from app.jobs.runner import Sink, TrainingLoop
-from app.jobs.workers import APPEND, APPLIED, ENDED, STATUS, WORKER_DIED, Recipe
+from app.jobs.workers import APPEND, APPLIED, ENDED, STATUS, STEERED, WORKER_DIED, Recipe
 
 if TYPE_CHECKING:
     from app.jobs.job import Job
@@ -85,8 +85,7 @@ class BrokerRunner:
     """Runs jobs on `gradlive worker` processes through Redis (see the module's docstring).
 
     on_event(kind, job_id): a job was made (CREATED) or deleted (DELETED) through any
-    replica; on_steered(job_id, learning_rate, speed): a job's alpha and speed as its loop
-    has them now. Both are called from the reader thread.
+    replica; it is called from the reader thread.
     """
 
     def __init__(self, url: str) -> None:
@@ -95,7 +94,6 @@ class BrokerRunner:
         self.client.ping()  # a wrong URL fails at startup, not at the first job
         self.queue = broker.job_queue(url)
         self.on_event: Callable[[str, str], None] = lambda kind, job_id: None
-        self.on_steered: Callable[[str, float | None, float | None], None] = lambda *_: None
         self._lock = threading.Lock()
         self._followed: dict[str, _Followed] = {}
         self._outbox: queue.SimpleQueue[tuple[str, int, Command] | None] = queue.SimpleQueue()
@@ -247,12 +245,12 @@ class BrokerRunner:
             if kind == STATUS:
                 followed.log.set_status(*rest)
                 followed.done = rest[0] in FINAL_STATUSES
+            elif kind == STEERED:
+                followed.log.steered(*rest)
             elif kind in (APPLIED, ENDED):
                 with self._lock:
                     followed.applied_to = max(followed.applied_to, broker.id_order(rest[0]))
                     followed.catch_up()
-                if kind == APPLIED:
-                    self.on_steered(job_id, rest[1], rest[2])
             if followed.done:
                 break
         # Pictures whose frame was read already have nothing left to go with.

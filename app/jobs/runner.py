@@ -69,6 +69,10 @@ class Sink(Protocol):
 
     def notify(self) -> None: ...
 
+    def steered(self, learning_rate: float, speed: float | None) -> None:
+        """The loop's alpha and speed now, after a command set them: the log holds them."""
+        ...
+
 
 class TrainingLoop:
     """One job's training: trainer -> sink, steered by the control channel."""
@@ -236,6 +240,7 @@ class TrainingLoop:
                 self.trainer.learning_rate = alpha
             if command.set_speed:
                 self.pacer.set_speed(command.speed)
+            self.sink.steered(self.trainer.learning_rate, self.pacer.speed)
         elif command.action == "edit" and command.edit is not None:
             self._edit(command.edit)
         return False

@@ -61,6 +61,7 @@ READY = "ready"
 APPEND = "append"  # job_id, first_iteration, costs, measure, boundary, details, parameters
 STATUS = "status"  # job_id, status, detail
 APPLIED = "applied"  # job_id, the number of the last command applied
+STEERED = "steered"  # job_id, learning_rate, speed: as a command set them
 ENDED = "ended"  # job_id, the number of the last command applied: the loop has returned
 
 
@@ -138,6 +139,9 @@ class _PipeSink:
     def notify(self) -> None:
         """The loop calls it once it has applied commands: the server hears how far."""
         self.worker.send(APPLIED, self.job_id, self.control.applied)
+
+    def steered(self, learning_rate: float, speed: float | None) -> None:
+        self.worker.send(STEERED, self.job_id, learning_rate, speed)
 
 
 class _Worker:
@@ -291,6 +295,8 @@ class _Process:
             job.log.append(*rest)
         elif kind == STATUS:
             job.log.set_status(*rest)
+        elif kind == STEERED:
+            job.log.steered(*rest)
         elif kind in (APPLIED, ENDED):
             job.control.applied = rest[0]
             job.log.notify()  # whoever waits for the command to be applied looks again

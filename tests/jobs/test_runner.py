@@ -25,6 +25,7 @@ class RecordingSink:
         self.boundaries = 0
         self.details = 0
         self.chunks = []  # (first_iteration, costs, measure, details, parameters)
+        self.steering = []  # (learning_rate, speed), as the loop reported each change
         self.changed = threading.Condition()
 
     def append(self, first_iteration, costs, measure, boundary=None, details=None, parameters=None):
@@ -46,6 +47,9 @@ class RecordingSink:
     def notify(self):
         with self.changed:
             self.changed.notify_all()
+
+    def steered(self, learning_rate, speed):
+        self.steering.append((learning_rate, speed))
 
     @property
     def status(self):
@@ -158,6 +162,7 @@ def test_set_changes_the_learning_rate_and_the_speed_between_iterations(flower):
     number = loop.control.send(Command("set", speed=None, set_speed=True))
     sink.wait_for(lambda: loop.control.applied >= number)
     assert loop.pacer.speed is None and loop.trainer.learning_rate == 0.5
+    assert sink.steering == [(0.5, 40.0), (0.5, None)]  # the loop tells what it has now
     loop.control.send(Command("stop", reason="Bye."))
     thread.join(timeout=30)
     assert sink.statuses[-1] == ("stopped", "Bye.")
