@@ -63,21 +63,11 @@ class StreamSink:
         self._iterations = first_iteration + len(costs)
         entry_id = self._next_id()
         pictured = boundary is not None or details is not None or parameters is not None
-        pipe = self.client.pipeline()  # one transaction: no reader sees half a frame
-        pipe.xadd(
-            broker.job_key(self.job_id, broker.LOG),
-            broker.entry(APPEND, first_iteration, [float(c) for c in costs], measure, pictured),
-            id=entry_id,
-        )
+        costs = [float(c) for c in costs]
+        entries = [(broker.LOG, broker.entry(APPEND, first_iteration, costs, measure, pictured))]
         if pictured:
-            pipe.xadd(
-                broker.job_key(self.job_id, broker.PICTURES),
-                broker.entry(boundary, details, parameters),
-                id=entry_id,
-                maxlen=broker.PICTURES_KEPT,
-                approximate=False,
-            )
-        self._write(pipe)
+            entries.append((broker.PICTURES, broker.entry(boundary, details, parameters)))
+        self._write(entry_id, entries)
 
     def set_status(self, status: str, detail: str) -> bool:
         """Written on; every replica's log refuses it if the job has ended there."""
@@ -95,19 +85,23 @@ class StreamSink:
         self._add(ENDED, self.commands.applied_id(self.job_id))
 
     def _add(self, *message: Any) -> None:
-        pipe = self.client.pipeline()
-        log = broker.job_key(self.job_id, broker.LOG)
-        pipe.xadd(log, broker.entry(*message), id=self._next_id())
-        self._write(pipe)
+        self._write(self._next_id(), [(broker.LOG, broker.entry(*message))])
 
     def _next_id(self) -> str:
         self._n += 1
         return broker.entry_id(self._iterations, self._n)
 
-    def _write(self, pipe: Any) -> None:
-        """Run the transaction, again after a connection error: an entry that landed the
-        first time is refused as a duplicate the second, so nothing lands twice."""
+    def _write(self, entry_id: str, entries: list[tuple[str, dict[str, bytes]]]) -> None:
+        """Add the entries, under one id, in one transaction (no reader sees half a frame;
+        the pictures' stream keeps its newest). Again after a connection error: entries
+        that landed the first time are refused as duplicates the second, so nothing lands
+        twice."""
         for attempt in range(RETRIES):
+            pipe = self.client.pipeline()
+            for part, fields in entries:
+                kept = {"maxlen": broker.PICTURES_KEPT, "approximate": False}
+                options = kept if part == broker.PICTURES else {}
+                pipe.xadd(broker.job_key(self.job_id, part), fields, id=entry_id, **options)
             try:
                 pipe.execute()
                 return
