@@ -42,7 +42,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.jobs import broker
 from app.jobs.workers import APPEND
-from bench.harness import ADMIN, ENV, HOST, ROOT, cpu, free_port, quantile, tree_cpu_seconds, ws_url
+from bench.harness import (
+    ADMIN,
+    HOST,
+    ROOT,
+    cpu,
+    free_port,
+    quantile,
+    serve,
+    tree_cpu_seconds,
+    ws_url,
+)
 
 MAX_JOBS = 50
 MAX_SECONDS = 120.0
@@ -110,22 +120,11 @@ def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subp
             child.kill()
 
 
-def _healthy(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 @contextlib.contextmanager
 def replica(folder: Path, env: dict[str, str], pids: dict[str, int], name: str) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "app", "serve", "--host", HOST, "--port", str(port)]
-    env = {**ENV, **env, "GRADLIVE_DATA_DIR": str(folder / f"data-{port}")}
-    with process(command, env, folder / f"serve-{port}.log") as child:
-        pids[name] = child.pid
-        base = f"http://{HOST}:{port}"
-        _wait(lambda: _healthy(base), f"the server on port {port}")
+    """`gradlive serve` (bench.harness.serve) with `env`, logging to folder; its pid kept."""
+    with (folder / f"serve-{name}.log").open("w") as log, serve(log, env=env) as (base, pid):
+        pids[name] = pid
         yield base
 
 
