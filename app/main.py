@@ -30,7 +30,7 @@ from app.jobs.experiments import Experiments
 from app.jobs.manager import JobManager
 from app.jobs.owndata import DATASETS_DIR, OwnDatasets
 from app.jobs.owners import Owners
-from app.jobs.remote import BrokerRunner, RemoteJobs
+from app.jobs.remote import BrokerRunner
 from app.jobs.room import Room
 from app.jobs.runner import Runner, ThreadRunner
 from app.jobs.store import DB_NAME, JobStore
@@ -41,7 +41,7 @@ def make_runner(settings: Settings) -> Runner:
     """Where jobs train: on `gradlive worker`s through Redis (settings.BROKER_URL), in
     settings.WORKERS worker processes, or with 0 in threads here."""
     if settings.BROKER_URL:
-        return BrokerRunner(settings.BROKER_URL)
+        return BrokerRunner(settings.BROKER_URL, settings.MAX_STORED_JOBS)
     if settings.WORKERS:
         return ProcessRunner(settings.WORKERS)
     return ThreadRunner(switch_interval=settings.SWITCH_INTERVAL)
@@ -54,10 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runner = make_runner(settings)
-        remote, store = None, None
-        if isinstance(runner, BrokerRunner):  # the jobs are kept in Redis, for every replica
-            remote = RemoteJobs(runner.client, settings.MAX_STORED_JOBS)
-        else:  # the jobs are kept in DATA_DIR (SQLite)
+        # The jobs are kept in Redis for every replica (the distributed mode), or else in
+        # DATA_DIR (SQLite).
+        broker = runner if isinstance(runner, BrokerRunner) else None
+        store = None
+        if broker is None:
             store = JobStore(
                 settings.DATA_DIR / DB_NAME,
                 max_jobs=settings.MAX_STORED_JOBS,
@@ -67,13 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings,
             runner=runner,
             store=store,
-            remote=remote,
             own=OwnDatasets(settings.DATA_DIR / DATASETS_DIR, settings.MAX_DATASETS),
         )
         manager.load_stored()  # the last server's jobs, finished (or interrupted)
         app.state.manager = manager
         app.state.experiments = Experiments(
-            settings.MAX_EXPERIMENTS, kept=manager.has, store=remote or store, shared=bool(remote)
+            settings.MAX_EXPERIMENTS,
+            kept=manager.has,
+            store=broker.records if broker else store,
+            shared=broker is not None,
         )
         app.state.checking = anyio.Lock()  # gradient checks run one at a time
         # Jobs whose owner's page has closed pause on a timer, not only when places run out.

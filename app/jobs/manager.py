@@ -11,6 +11,8 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +24,7 @@ from app.jobs.frames import Painter
 from app.jobs.job import Job
 from app.jobs.log import JobLog
 from app.jobs.owndata import OwnDatasets
-from app.jobs.remote import BrokerRunner, RemoteJobs
+from app.jobs.remote import BrokerRunner
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
 from app.jobs.spec import DataSplit, JobSpec, RunSpec
 from app.jobs.store import JobStore, StoredJob
@@ -77,7 +79,6 @@ class JobManager:
         runner: Runner | None = None,
         store: JobStore | None = None,
         own: OwnDatasets | None = None,
-        remote: RemoteJobs | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = settings or Settings()  # its limits and rates are the server's settings
@@ -92,11 +93,11 @@ class JobManager:
         self.store = store
         self.own = own  # the learners' own datasets, which job specs may name
         # The distributed mode (app.jobs.remote): jobs are found in Redis and trained by
-        # workers, and they outlive this server (the runner is a BrokerRunner).
-        self.remote = remote
+        # workers, and they outlive this server.
+        self.broker = self.runner if isinstance(self.runner, BrokerRunner) else None
         self.clock = clock
-        if isinstance(self.runner, BrokerRunner):
-            self._follow_news(self.runner)
+        if self.broker is not None:
+            self._follow_news(self.broker)
         self.viewers = 0  # websockets watching any job
         self._jobs: dict[str, Job] = {}
         self._starting: set[str] = set()  # paused jobs being resumed or stepped
@@ -158,16 +159,16 @@ class JobManager:
         """Whether the job is kept, in memory or in the store (without reading it back)."""
         if job_id in self._jobs:
             return True
-        if self.remote is not None:
-            return self.remote.has(job_id)
+        if self.broker is not None:
+            return self.broker.records.has(job_id)
         return self.store is not None and self.store.has(job_id)
 
     def load_stored(self) -> None:
         """At startup: the jobs the store kept, up to max_jobs of the newest, all finished
         (those the last server left training read as `interrupted`). Others stay in the
         store until asked for (`get`)."""
-        if self.remote is not None:
-            for job_id in reversed(self.remote.newest(self.max_jobs)):
+        if self.broker is not None:
+            for job_id in reversed(self.broker.records.newest(self.max_jobs)):
                 self._load(job_id)
             return
         if self.store is None:
@@ -313,8 +314,8 @@ class JobManager:
             # A loop stuck in a long iteration writes nothing more once the log has ended.
             job.log.set_status("stopped", "The job was deleted.")
         self._drop(job_id)
-        if self.remote is not None:
-            self.remote.forget(job_id)
+        if self.broker is not None:
+            self.broker.records.forget(job_id)
         if self.store is not None:
             self.store.forget(job_id)
 
@@ -323,7 +324,7 @@ class JobManager:
         `reason`; the store keeps it as `interrupted`. Jobs on the distributed mode's
         workers train on: their viewers' sockets close, and their pages find another
         replica."""
-        if isinstance(self.runner, BrokerRunner):
+        if self.broker is not None:
             return
         for job in self._jobs.values():
             if not job.final:
@@ -335,7 +336,7 @@ class JobManager:
 
         Jobs that outlive this server (on the workers of the distributed mode) train on."""
         for job in self._jobs.values():
-            if not job.final and not isinstance(self.runner, BrokerRunner):
+            if not job.final and self.broker is None:
                 self._shut_down.add(job.id)
                 job.control.send(Command("stop", reason=SHUTTING_DOWN))
         self._waiting.clear()  # never started: the store keeps them `interrupted`
@@ -399,8 +400,8 @@ class JobManager:
         self._jobs[job.id] = job
         if self.store is not None:
             self.store.track(job)
-        if self.remote is not None:
-            self.remote.publish(job)
+        if self.broker is not None:
+            self.broker.records.publish(job)
         if queue and full and not parts.spec.start_paused:
             self._waiting[job.id] = training_loop
         else:
@@ -412,8 +413,8 @@ class JobManager:
         jobs waiting for a place on the event loop (one may have freed up)."""
         if self.store is not None:
             self.store.poke(job_id)
-        if self.remote is not None and (job := self._jobs.get(job_id)) and job.final:
-            self.remote.ended(job_id)
+        if self.broker is not None and (job := self._jobs.get(job_id)) and job.final:
+            self.broker.records.ended(job_id)
         if self._waiting:
             with contextlib.suppress(RuntimeError):  # the event loop has closed
                 loop.call_soon_threadsafe(self._start_waiting)
@@ -497,8 +498,8 @@ class JobManager:
     def _load(self, job_id: str) -> Job | None:
         """A job the store keeps and memory does not (dropped to make room, or older than
         the restart), or None. It is kept in memory if a finished job can make room."""
-        if self.remote is not None:
-            return self._follow(job_id)
+        if self.broker is not None:
+            return self._follow(self.broker, job_id)
         if self.store is None:
             return None
         job = self.store.unsaved(job_id)
@@ -513,54 +514,53 @@ class JobManager:
 
     def _restore(self, stored: StoredJob) -> Job | None:
         """The job rebuilt from the store, finished; None (and a warning) if it cannot be."""
-        try:
-            spec = JobSpec.from_dict(stored.spec).resolved(self.own)
-            data = DataSplit.make(spec, self.own)  # the same points: every dataset is seeded
-        except (TypeError, ValueError):
-            logger.warning("stored job %s cannot be read back: skipped", stored.id, exc_info=True)
-            return None
         log = JobLog.restored(asyncio.get_running_loop(), stored.saved)
-        job = Job(
-            stored.id,
-            spec,
-            data,
-            log,
-            self.clock(),
-            stored.learner,
-            stored.owner_hash,
-            stored.created_at,
-        )
         log.steered(stored.learning_rate, stored.speed)
-        return job
+        args = (stored.learner, stored.owner_hash, stored.created_at)
+        return self._rebuilt(stored.id, stored.spec, log, *args)
+
+    def _rebuilt(
+        self,
+        job_id: str,
+        spec: dict[str, Any],
+        log: JobLog,
+        learner: str | None,
+        owner_hash: str | None,
+        created_at: datetime,
+    ) -> Job | None:
+        """A job from what defines it (its spec as saved, defaults filled) and its log;
+        None (and a warning) if the spec cannot be read back."""
+        try:
+            run = JobSpec.from_dict(spec).resolved(self.own)
+            data = DataSplit.make(run, self.own)  # the same points: every dataset is seeded
+        except (TypeError, ValueError):
+            logger.warning("job %s cannot be read back: skipped", job_id, exc_info=True)
+            return None
+        return Job(job_id, run, data, log, self.clock(), learner, owner_hash, created_at)
 
     # -- the distributed mode (app.jobs.remote) ---------------------------------------
 
-    def _follow(self, job_id: str) -> Job | None:
+    def _follow(self, broker: BrokerRunner, job_id: str) -> Job | None:
         """A job made through any replica, found in Redis and followed from its first
         frame: its log fills as its worker writes (the whole history first). None if gone."""
-        assert self.remote is not None and isinstance(self.runner, BrokerRunner)
-        record = self.remote.record(job_id)
+        record = broker.records.record(job_id)
         if record is None:
-            return None
-        try:
-            spec = JobSpec.from_dict(record["spec"]).resolved(self.own)
-            data = DataSplit.make(spec, self.own)
-        except (TypeError, ValueError):
-            logger.warning("job %s cannot be read: skipped", job_id, exc_info=True)
             return None
         loop = asyncio.get_running_loop()
         log = JobLog(loop, on_status=lambda: self._status_changed(job_id, loop))
-        job = Job(job_id, spec, data, log, self.clock(), record["learner"], record["owner_hash"])
-        job.created_at = record["created_at"]
+        args = (record["learner"], record["owner_hash"], record["created_at"])
+        job = self._rebuilt(job_id, record["spec"], log, *args)
+        if job is None:
+            return None
         job.made_here = False
         self._drop_finished()
         self._jobs[job_id] = job  # (beyond max_jobs if none has finished: it exists)
-        self.runner.follow(job_id, log, job.control, history=True)
+        broker.follow(job_id, log, job.control, history=True)
         return job
 
     def _unfollow(self, job_id: str) -> None:
-        if isinstance(self.runner, BrokerRunner):
-            self.runner.unfollow(job_id)
+        if self.broker is not None:
+            self.broker.unfollow(job_id)
 
     def _follow_news(self, runner: BrokerRunner) -> None:
         """Jobs made or deleted through other replicas reach this one's memory (on its

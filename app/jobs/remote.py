@@ -84,14 +84,16 @@ class _Followed:
 class BrokerRunner:
     """Runs jobs on `gradlive worker` processes through Redis (see the module's docstring).
 
-    on_event(kind, job_id): a job was made (CREATED) or deleted (DELETED) through any
-    replica; it is called from the reader thread.
+    records: what defines each job, for every replica (RemoteJobs). on_event(kind,
+    job_id): a job was made (CREATED) or deleted (DELETED) through any replica; it is
+    called from the reader thread.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, max_stored_jobs: int) -> None:
         # Typed Any: redis-py types each reply as sync-or-async, whatever the client.
         self.client: Any = redis.Redis.from_url(url)
         self.client.ping()  # a wrong URL fails at startup, not at the first job
+        self.records = RemoteJobs(self.client, max_stored_jobs)
         self.queue = broker.job_queue(url)
         self.on_event: Callable[[str, str], None] = lambda kind, job_id: None
         self._lock = threading.Lock()
