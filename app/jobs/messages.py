@@ -254,7 +254,7 @@ def dataset_json(name: str, problem: str, data: "DataSplit") -> str:
         "train": _points(data.X_train, data.Y_train, problem),
         "test": _points(data.X_test, data.Y_test, problem),
     }
-    return _dumps(dataset)
+    return dumps(dataset)
 
 
 def _points(X: np.ndarray, Y: np.ndarray, problem: str) -> Points:
@@ -311,15 +311,15 @@ def snapshot_message(job: "Job", snapshot: Snapshot, *, compact: bool = False) -
     history = (
         f"{{{iterations},"
         f'"cost":[{snapshot.costs_json}],'
-        f'"test_iteration":{_dumps(snapshot.test_iterations)},'
-        f'"test_cost":{_dumps(snapshot.test_costs)},'
-        f'"train_iteration":{_dumps(snapshot.train_iterations)},'
-        f'"train_cost":{_dumps(snapshot.train_costs)},'
-        f'"learning_rate":{_dumps(snapshot.learning_rates)}}}'
+        f'"test_iteration":{dumps(snapshot.test_iterations)},'
+        f'"test_cost":{dumps(snapshot.test_costs)},'
+        f'"train_iteration":{dumps(snapshot.train_iterations)},'
+        f'"train_cost":{dumps(snapshot.train_costs)},'
+        f'"learning_rate":{dumps(snapshot.learning_rates)}}}'
     )
     summary = job.summary(snapshot.status, snapshot.measure)
     return (
-        f'{{"type":"snapshot","job":{_dumps(summary)},"dataset":{job.dataset_json},'
+        f'{{"type":"snapshot","job":{dumps(summary)},"dataset":{job.dataset_json},'
         f'"history":{history},'
         f"{_members(snapshot.boundary, NO_BOUNDARY)},{_members(snapshot.details, NO_DETAILS)}}}"
     )
@@ -341,7 +341,7 @@ def progress_message(progress: Progress) -> str:
     if measure.train_r2 is not None:  # a regression: R^2 where accuracy is None
         head["train_r2"], head["test_r2"] = measure.train_r2, measure.test_r2
     pictures = "".join("," + p.members for p in (progress.boundary, progress.details) if p)
-    return f'{_dumps(head)[:-1]},"cost":[{progress.costs_json}]{pictures}}}'
+    return f'{dumps(head)[:-1]},"cost":[{progress.costs_json}]{pictures}}}'
 
 
 def is_progress(text: str) -> bool:
@@ -356,17 +356,18 @@ def status_message(change: StatusChange) -> str:
         "detail": change.detail,
         "iteration": change.iteration,
     }
-    return _dumps(message)
+    return dumps(message)
 
 
 def error_message(detail: str) -> str:
     message: ErrorMessage = {"type": "error", "detail": detail}
-    return _dumps(message)
+    return dumps(message)
 
 
 def _members(picture: Picture | None, missing: str) -> str:
     return picture.members if picture else missing
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Compact JSON with no NaN (JSON has none): what every message is written as."""
     return json.dumps(value, allow_nan=False, separators=(",", ":"))

@@ -317,11 +317,7 @@ class RemoteJobs:
         pipe = self.client.pipeline()
         pipe.hset(broker.job_key(job.id), mapping=record)
         pipe.zadd(broker.JOBS, {job.id: job.created_at.timestamp()})
-        pipe.xadd(
-            broker.EVENTS,
-            broker.entry(broker.CREATED, job.id),
-            maxlen=broker.EVENTS_KEPT,
-        )
+        _announce(pipe, broker.CREATED, job.id)
         pipe.execute()
         self._prune()
 
@@ -350,11 +346,7 @@ class RemoteJobs:
         pipe = self.client.pipeline()
         pipe.delete(*broker.job_keys(job_id))
         pipe.zrem(broker.JOBS, job_id)
-        pipe.xadd(
-            broker.EVENTS,
-            broker.entry(broker.DELETED, job_id),
-            maxlen=broker.EVENTS_KEPT,
-        )
+        _announce(pipe, broker.DELETED, job_id)
         pipe.execute()
 
     def ended(self, job_id: str) -> None:
@@ -388,3 +380,8 @@ class RemoteJobs:
             job_id = raw.decode()
             if self.client.hget(broker.job_key(job_id), "ended") is not None:
                 self.forget(job_id)
+
+
+def _announce(pipe: Any, kind: str, job_id: str) -> None:
+    """Tell every replica (gradlive:events) that a job was made or deleted."""
+    pipe.xadd(broker.EVENTS, broker.entry(kind, job_id), maxlen=broker.EVENTS_KEPT)

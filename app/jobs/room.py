@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.jobs.job import Job
+from app.jobs.messages import dumps
 
 THUMBNAIL = 24  # pixels a side
 LEARNER_LENGTH = 40  # characters of a learner's name
@@ -54,7 +55,7 @@ class Room:
         entries = [self.entry(job) for job in jobs]
         kept = {job.id for job in jobs}
         self._thumbnails = {j: t for j, t in self._thumbnails.items() if j in kept}
-        return json.dumps({"type": "room", "jobs": entries}, allow_nan=False, separators=(",", ":"))
+        return dumps({"type": "room", "jobs": entries})
 
     def entry(self, job: Job) -> dict[str, Any]:
         """One job: who started it, its settings in brief, status, iteration, metrics."""
