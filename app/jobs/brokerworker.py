@@ -123,21 +123,20 @@ class _Commands:
     def __init__(self, client: Any) -> None:
         self.client = client
         self._lock = threading.Lock()
+        # Each job's Control, and the stream id of each command handed to it (by number;
+        # 0: none yet), the last of which is where the next read starts.
         self._jobs: dict[str, tuple[Control, dict[int, str]]] = {}
-        self._read_to: dict[str, str] = {}
         self._stopped = threading.Event()
         self.thread = threading.Thread(target=self._read, name="gradlive-commands", daemon=True)
         self.thread.start()
 
     def add(self, job_id: str, control: Control) -> None:
         with self._lock:
-            self._jobs[job_id] = (control, {0: "0-0"})
-            self._read_to[job_id] = "0-0"  # commands sent before it started come first
+            self._jobs[job_id] = (control, {0: "0-0"})  # those sent before it started first
 
     def remove(self, job_id: str) -> None:
         with self._lock:
             self._jobs.pop(job_id, None)
-            self._read_to.pop(job_id, None)
 
     def applied_id(self, job_id: str) -> str:
         """The stream id of the job's last command applied."""
@@ -145,12 +144,11 @@ class _Commands:
             control, ids = self._jobs.get(job_id, (None, {0: "0-0"}))
             return ids.get(control.applied if control else 0, "0-0")
 
-    def stop_all(self, reason: str) -> list[str]:
+    def stop_all(self, reason: str) -> None:
         with self._lock:
-            jobs = list(self._jobs.items())
-        for _, (control, _ids) in jobs:
+            controls = [control for control, _ in self._jobs.values()]
+        for control in controls:
             control.send(Command("stop", reason=reason))
-        return [job_id for job_id, _ in jobs]
 
     def close(self) -> None:
         self._stopped.set()
@@ -160,8 +158,8 @@ class _Commands:
         while not self._stopped.is_set():
             with self._lock:
                 wanted = {
-                    broker.job_key(job_id, broker.CONTROL): last
-                    for job_id, last in self._read_to.items()
+                    broker.job_key(job_id, broker.CONTROL): ids[max(ids)]
+                    for job_id, (_, ids) in self._jobs.items()
                 }
             if not wanted:
                 self._stopped.wait(COMMAND_WAIT_MS / 1000)
@@ -183,7 +181,6 @@ class _Commands:
             for entry_id, fields in entries:
                 (command,) = broker.message(fields)
                 ids[control.send(command)] = entry_id.decode()
-                self._read_to[job_id] = entry_id.decode()
 
 
 class BrokerWorker:
