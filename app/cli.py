@@ -98,6 +98,10 @@ def _serve(args: argparse.Namespace) -> int:
     from app.server import GracefulServer, QuietWebSocketProtocol
 
     settings = Settings() if args.workers is None else Settings(WORKERS=args.workers)
+    if settings.BROKER_URL:
+        from app.jobs.broker import check_reachable
+
+        check_reachable(settings.BROKER_URL)
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -119,11 +123,13 @@ def _worker(args: argparse.Namespace) -> int:
     import logging
 
     from app.config import Settings
+    from app.jobs.broker import check_reachable
     from app.jobs.brokerworker import BrokerWorker
 
     settings = Settings()
     if not settings.BROKER_URL:
         raise ValueError("a worker needs GRADLIVE_BROKER_URL, e.g. redis://127.0.0.1:6379/0")
+    check_reachable(settings.BROKER_URL)
     logging.basicConfig(format="%(levelname)s: [worker %(process)d] %(name)s: %(message)s")
     jobs = settings.WORKER_JOBS if args.jobs is None else args.jobs
     BrokerWorker(settings.BROKER_URL, jobs, args.name).run()

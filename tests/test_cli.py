@@ -105,11 +105,26 @@ def test_a_worker_without_a_broker_says_what_it_needs(capsys, monkeypatch):
     assert "GRADLIVE_BROKER_URL" in capsys.readouterr().err
 
 
-def test_a_server_with_an_unreachable_broker_fails_at_startup_naming_it(tmp_path):
+def unreachable_url() -> str:
     free = socket.socket()
     free.bind(("127.0.0.1", 0))
     port = free.getsockname()[1]
     free.close()  # nothing listens there now
-    settings = Settings(BROKER_URL=f"redis://127.0.0.1:{port}/0", DATA_DIR=tmp_path)
-    with pytest.raises(redis.ConnectionError, match=str(port)):
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def test_a_server_with_an_unreachable_broker_fails_at_startup_naming_it(tmp_path):
+    url = unreachable_url()
+    settings = Settings(BROKER_URL=url, DATA_DIR=tmp_path)
+    with pytest.raises(redis.ConnectionError, match=url.split(":")[2].split("/")[0]):
         make_runner(settings)
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_the_commands_name_an_unreachable_broker_and_exit_2(capsys, monkeypatch, command):
+    url = unreachable_url()
+    monkeypatch.setenv("GRADLIVE_BROKER_URL", url)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command])
+    assert exit_info.value.code == 2
+    assert f"no Redis answers at GRADLIVE_BROKER_URL {url}" in capsys.readouterr().err

@@ -25,6 +25,7 @@ Entries hold one pickled tuple (field `m`), as the worker processes' pipes do: R
 the service's own, never open to its learners (compose.yaml keeps it on an inner network).
 """
 
+import contextlib
 import pickle
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,18 @@ def id_order(stream_id: bytes | str) -> tuple[int, int]:
     text = stream_id.decode() if isinstance(stream_id, bytes) else stream_id
     first, _, second = text.partition("-")
     return int(first), int(second or 0)
+
+
+def check_reachable(url: str) -> None:
+    """ValueError naming the URL unless a Redis answers there: the commands say so at once,
+    not in a traceback at the first job."""
+    import redis
+
+    try:
+        with contextlib.closing(redis.Redis.from_url(url, socket_connect_timeout=5)) as client:
+            client.ping()
+    except redis.RedisError as error:
+        raise ValueError(f"no Redis answers at GRADLIVE_BROKER_URL {url} ({error})") from None
 
 
 def job_queue(url: str) -> "RedisBroker":
