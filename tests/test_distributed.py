@@ -254,3 +254,24 @@ def test_a_replica_never_pauses_as_idle_a_job_whose_owner_watches_it_through_ano
             wait_for(lambda: b.get(url).json()["status"] == "stopped", "stopped, on B")
     finally:
         worker.close()
+
+
+def test_an_experiments_job_stopped_while_it_waits_for_a_place_reads_stopped_on_every_replica(
+    broker_url, tmp_path
+):
+    """A job that never went to a worker has its stopped status written where every
+    replica reads it, not only in the memory of the replica that held it back."""
+    from app.config import Settings
+    from app.main import create_app
+
+    settings = Settings(BROKER_URL=broker_url, MAX_RUNNING_JOBS=1, ADMIN_TOKEN=None)
+    apps = [create_app(settings.model_copy(update={"DATA_DIR": tmp_path / n})) for n in "ab"]
+    with TestClient(apps[0]) as a, TestClient(apps[1]) as b:  # no worker: nothing trains
+        body = {"base": {"iterations": 50}, "vary": "learning_rate", "values": [0.5, 2]}
+        experiment = a.post("/api/experiments", json=body).json()
+        waiting = experiment["jobs"][1]
+        headers = {"Authorization": f"Bearer {experiment['token']}"}
+        stop = a.post(f"/api/jobs/{waiting}/control", json={"action": "stop"}, headers=headers)
+        assert stop.status_code == 200 and stop.json()["status"] == "stopped"
+        wait_for(lambda: b.get(f"/api/jobs/{waiting}").json()["status"] == "stopped", "on B")
+        assert b.get(f"/api/jobs/{waiting}").json()["status"] == "stopped"

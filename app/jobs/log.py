@@ -25,6 +25,7 @@ import numpy as np
 # interrupted: the server stopped or died while the job trained (restored from the store).
 FINAL_STATUSES = frozenset({"done", "stopped", "diverged", "failed", "interrupted"})
 STATUSES = ("queued", "running", "paused", *sorted(FINAL_STATUSES))
+JOB_DELETED = "The job was deleted."  # the detail of a deleted job's last status
 
 
 def finite_or_none(x: float | None) -> float | None:

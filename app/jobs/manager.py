@@ -2,6 +2,10 @@
 
 Lives on the event loop. A job (app.jobs.job) bundles its data, its log (what viewers
 read), its control channel (what viewers send) and the training loop that the runner starts.
+
+The manager admits, finds and steers jobs; it never writes their state. A job's status,
+learning rate and speed are written by its loop, through its log, as it applies the
+commands sent to it; only a loop that never ran is ended by its runner (Runner.cancel).
 """
 
 import asyncio
@@ -22,7 +26,7 @@ from app.jobs.control import Command
 from app.jobs.errors import JobFinishedError, JobNotFoundError, SpecError, TooManyJobsError
 from app.jobs.frames import Painter
 from app.jobs.job import Job
-from app.jobs.log import JobLog
+from app.jobs.log import JOB_DELETED, JobLog
 from app.jobs.owndata import OwnDatasets
 from app.jobs.remote import BrokerRunner
 from app.jobs.runner import Runner, ThreadRunner, TrainingLoop
@@ -34,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 SHUTTING_DOWN = "The server is shutting down."
 RESUMED = "Resumed: its owner's page is open again."
+NOT_STARTED = "Stopped before iteration 0."
 # How often (s) check_idle looks for jobs whose owner has gone (every half idle time when
 # that is shorter): a job pauses at most this long after its idle time is up.
 IDLE_CHECK = 2.0
@@ -302,17 +307,15 @@ class JobManager:
             await asyncio.sleep(min(IDLE_CHECK, self.idle_timeout / 2))
             self.pause_idle()
 
-    async def delete(self, job_id: str, timeout: float = 0.5) -> None:
-        """Stop the job (its viewers see `stopped`) and forget it."""
+    async def delete(self, job_id: str, timeout: float = 2.0) -> None:
+        """Stop the job (its viewers see `stopped`, from its loop) and forget it. After
+        `timeout` s it is forgotten all the same: its loop still tells its viewers."""
         job = self.get(job_id)
         if job.id in self._waiting:
-            del self._waiting[job.id]
-            _stop_now(job, "The job was deleted.")
-        if not job.final:
-            job.control.send(Command("stop", reason="The job was deleted."))
-            await _wait(job, lambda: job.final, timeout)
-            # A loop stuck in a long iteration writes nothing more once the log has ended.
-            job.log.set_status("stopped", "The job was deleted.")
+            self.runner.cancel(job.id, self._waiting.pop(job.id), JOB_DELETED)
+        elif not job.final:
+            job.control.send(Command("stop", reason=JOB_DELETED))
+        await _wait(job, lambda: job.final, timeout)
         self._drop(job_id)
         if self.broker is not None:
             self.broker.records.forget(job_id)
@@ -329,7 +332,7 @@ class JobManager:
         for job in self._jobs.values():
             if not job.final:
                 self._shut_down.add(job.id)
-                _stop_now(job, reason)
+                self._stop(job, reason)
 
     async def aclose(self, timeout: float = 2.0) -> None:
         """Stop every job, wait a little for their threads, then save and close the store.
@@ -431,8 +434,8 @@ class JobManager:
         """Stop or pause a job that waits for a place: stopped, it ends now; paused, it
         starts paused (holding no place), as any paused job."""
         if command.action == "stop":
-            del self._waiting[job.id]
-            _stop_now(job, command.reason or "Stopped before iteration 0.")
+            self.runner.cancel(job.id, self._waiting.pop(job.id), command.reason or NOT_STARTED)
+            await _wait(job, lambda: job.final, timeout)
             return job
         job.idle_paused = False
         self._start_paused(job, command.reason)
@@ -454,18 +457,26 @@ class JobManager:
         full = len(self._jobs) >= self.max_jobs
         if full and (away := [job for job in self._jobs.values() if self._away(job)]):
             left = min(away, key=lambda job: job.seen)
-            _stop_now(
+            self._stop(
                 left,
                 f"Stopped: its owner's page was closed for {self._idle_time()}, and the "
                 "server needed its place for a new job.",
             )
-            self._drop(left.id)
+            self._drop(left.id)  # its place is free now; its loop ends it in a moment
         if len(self._jobs) >= self.max_jobs:
             raise TooManyJobsError(
                 f"The server keeps at most {self.max_jobs} jobs and none has finished. "
                 f"Delete a job, or try again in {self.retry_after} s.",
                 self.retry_after,
             )
+
+    def _stop(self, job: Job, reason: str) -> None:
+        """Stop the job: its loop ends it at its next iteration, or a loop that waited for
+        a place ends it now, before iteration 0."""
+        if job.id in self._waiting:
+            self.runner.cancel(job.id, self._waiting.pop(job.id), reason)
+        else:
+            job.control.send(Command("stop", reason=reason))
 
     def _drop_finished(self) -> None:
         """Drop finished jobs from memory, oldest first, until fewer than max_jobs are kept."""
@@ -575,20 +586,13 @@ class JobManager:
     def _news(self, kind: str, job_id: str) -> None:
         if kind == CREATED and job_id not in self._jobs:
             self._load(job_id)
-        elif kind == DELETED and (job := self._jobs.get(job_id)) is not None:
-            job.log.set_status("stopped", "The job was deleted.")
-            self._drop(job_id)
+        elif kind == DELETED:
+            self._drop(job_id)  # its viewers were told by the runner (it follows its log)
 
     def _drop(self, job_id: str) -> None:
         """Forget the job here (not in the store, nor in Redis): `get` reads it back."""
         self._jobs.pop(job_id, None)
         self._unfollow(job_id)
-
-
-def _stop_now(job: Job, reason: str) -> None:
-    """Stop the job and make it final at once, so its place is free now."""
-    job.control.send(Command("stop", reason=reason))
-    job.log.set_status("stopped", reason)  # the loop writes nothing more once it has ended
 
 
 async def _wait(job: Job, condition: Callable[[], bool], timeout: float) -> None:

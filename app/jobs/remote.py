@@ -40,7 +40,7 @@ import redis
 from app.jobs import broker
 from app.jobs.control import Command, Control
 from app.jobs.experiments import Experiment
-from app.jobs.log import FINAL_STATUSES
+from app.jobs.log import FINAL_STATUSES, JOB_DELETED
 from app.jobs.runner import Sink, TrainingLoop
 from app.jobs.workers import APPEND, APPLIED, ENDED, STATUS, STEERED, WORKER_DIED, Recipe
 
@@ -70,6 +70,7 @@ class _Followed:
     sent: dict[int, tuple[int, int]] = field(default_factory=dict)
     applied_to: tuple[int, int] = (0, 0)
     done: bool = False
+    dropped: bool = False  # its server let it go: followed only until its last status
 
     def catch_up(self) -> None:
         """Every command sent up to applied_to is applied."""
@@ -141,9 +142,21 @@ class BrokerRunner:
 
         control.relay(forward)
 
+    def cancel(self, name: str, loop: TrainingLoop, reason: str) -> None:
+        """The job never went to the workers: its stopped status is written where every
+        replica reads it, and relayed to its log here."""
+        self.follow(name, loop.sink, loop.control)
+        self._write_status(name, "stopped", reason)
+
     def unfollow(self, job_id: str) -> None:
+        """Stop feeding the job's log once it has ended: a job its server drops before
+        then (stopped to make room) still tells its viewers how it ended."""
         with self._lock:
-            self._followed.pop(job_id, None)
+            followed = self._followed.get(job_id)
+            if followed is not None and not followed.done:
+                followed.dropped = True
+            else:
+                self._followed.pop(job_id, None)
 
     def shutdown(self, timeout: float) -> None:
         """Stop reading and sending; the jobs train on, on their workers."""
@@ -208,7 +221,17 @@ class BrokerRunner:
         for entry_id, fields in entries:
             self._events_at = entry_id.decode()
             kind, job_id = broker.message(fields)
+            if kind == broker.DELETED:
+                self._deleted(job_id)
             self.on_event(kind, job_id)
+
+    def _deleted(self, job_id: str) -> None:
+        """Deleted through another replica: its streams are gone, and with them whatever
+        they had still to tell, so its viewers here are told it ended."""
+        with self._lock:
+            followed = self._followed.pop(job_id, None)
+        if followed is not None and not followed.done:
+            followed.log.set_status("stopped", JOB_DELETED)
 
     def _catch_up(self, job_id: str, followed: _Followed) -> None:
         """Read the job's streams as they are now into its log (the reader takes over)."""
@@ -254,6 +277,10 @@ class BrokerRunner:
                     followed.applied_to = max(followed.applied_to, broker.id_order(rest[0]))
                     followed.catch_up()
             if followed.done:
+                if followed.dropped:
+                    with self._lock:
+                        if self._followed.get(job_id) is followed:
+                            del self._followed[job_id]
                 break
         # Pictures whose frame was read already have nothing left to go with.
         at = broker.id_order(followed.log_at)

@@ -113,7 +113,10 @@ class TrainingLoop:
         self._details_at = -1  # iterations done when the network was last drawn
 
     def run(self) -> None:
-        """Train until done, diverged, stopped or failed; never raises."""
+        """Train until done, diverged, stopped or failed; never raises.
+
+        The loop writes every status of its job; its runner writes one only where the
+        loop cannot: it never started (`Runner.cancel`), or its process died."""
         try:
             self._run()
         except Exception:
@@ -123,6 +126,10 @@ class TrainingLoop:
             self.sink.set_status("failed", FAILED)
         finally:
             self._end_turn()
+
+    def cancel(self, reason: str) -> None:
+        """The job ends, stopped, before this loop ever ran (it waited for a place)."""
+        self.sink.set_status("stopped", reason)
 
     def _run(self) -> None:
         steps = self.trainer.steps()
@@ -343,6 +350,11 @@ class Runner(Protocol):
 
     def start(self, name: str, loop: TrainingLoop) -> None: ...
 
+    def cancel(self, name: str, loop: TrainingLoop, reason: str) -> None:
+        """End, stopped with `reason`, a job whose loop was never started, where its
+        viewers (on every server) see it."""
+        ...
+
     def shutdown(self, timeout: float) -> None: ...
 
 
@@ -364,6 +376,9 @@ class ThreadRunner:
         thread = threading.Thread(target=loop.run, name=f"gradlive-job-{name}", daemon=True)
         self._threads[name] = thread
         thread.start()
+
+    def cancel(self, name: str, loop: TrainingLoop, reason: str) -> None:
+        loop.cancel(reason)
 
     def shutdown(self, timeout: float) -> None:
         """Wait up to `timeout` seconds in all for the threads (their jobs were stopped)."""

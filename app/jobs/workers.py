@@ -355,6 +355,9 @@ class ProcessRunner:
 
         loop.control.relay(forward)
 
+    def cancel(self, name: str, loop: TrainingLoop, reason: str) -> None:
+        loop.cancel(reason)  # its log is on this side: no worker has seen it
+
     def shutdown(self, timeout: float) -> None:
         """Let the loops end (their jobs were stopped), up to `timeout` s in all, then the
         processes; any still alive is killed. Every message sent is relayed by then."""

@@ -73,6 +73,7 @@ async def test_jobs_training_at_shutdown_come_back_interrupted_with_their_histor
     paused = manager.create(JobSpec(iterations=100, grid=10, start_paused=True))
     await until(paused, lambda j: j.status == "paused")
     manager.stop_all()  # as `gradlive serve` does on SIGTERM: viewers get `stopped`
+    await until(running, lambda j: j.final)  # from its loop, at its next iteration
     assert running.status == "stopped"
     count = running.log.snapshot()[0].count
     await manager.aclose()
