@@ -47,7 +47,7 @@ def note_owner(manager: JobManager, owners: Owners, job: Job, tokens: list[str])
     The admin's token or none does not count: a watcher must not keep someone's job alive.
     """
     if owners.owns(job, tokens):
-        manager.seen_by_owner(job)
+        manager.presence.seen(job)
 
 
 def client_of(connection: HTTPConnection, settings: Settings) -> str:

@@ -193,7 +193,9 @@ class _Viewer:
         self.owners: Owners = websocket.app.state.owners
         self.steers = False  # once it sent the job's (or the admin's) token
         self.owns = False  # once it sent the job's own token: it is its owner's page
-        self.presence = contextlib.ExitStack()  # holds manager.owner_watching while it owns
+        self.presence = (
+            contextlib.ExitStack()
+        )  # holds manager.presence.owner_watching while it owns
         self._sending = anyio.Lock()
 
     async def send(self, text: str) -> None:
@@ -269,7 +271,7 @@ class _Viewer:
         if self.owns or not self.owners.owns(self.job, [token]):
             return None
         self.owns = True
-        self.presence.enter_context(self.manager.owner_watching(self.job))
+        self.presence.enter_context(self.manager.presence.owner_watching(self.job))
         try:
             await self.manager.owner_back(self.job)
         except TooManyJobsError as error:

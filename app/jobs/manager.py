@@ -25,6 +25,7 @@ from app.jobs.broker import CREATED, DELETED
 from app.jobs.control import Command
 from app.jobs.errors import JobFinishedError, JobNotFoundError, SpecError, TooManyJobsError
 from app.jobs.frames import Painter
+from app.jobs.idle import RESUMED, Presence
 from app.jobs.job import Job
 from app.jobs.log import JOB_DELETED, JobLog
 from app.jobs.owndata import OwnDatasets
@@ -37,7 +38,6 @@ from app.nn.trainer import Trainer
 logger = logging.getLogger(__name__)
 
 SHUTTING_DOWN = "The server is shutting down."
-RESUMED = "Resumed: its owner's page is open again."
 NOT_STARTED = "Stopped before iteration 0."
 # How often (s) check_idle looks for jobs whose owner has gone (every half idle time when
 # that is shorter): a job pauses at most this long after its idle time is up.
@@ -56,7 +56,7 @@ class _Parts:
 
 class JobManager:
     """Creates and keeps the jobs of one server, within its limits: those of its Settings
-    (max_running is MAX_RUNNING_JOBS, max_jobs MAX_JOBS, idle_timeout IDLE_TIMEOUT, ...).
+    (max_running is MAX_RUNNING_JOBS, max_jobs MAX_JOBS, ...).
 
     max_running jobs may train at once (queued or running; a paused job costs nothing
     and holds no place, but resuming it needs one). Beyond them `create` refuses, and
@@ -64,12 +64,12 @@ class JobManager:
     free up. max_jobs are kept in memory, finished ones dropped oldest first.
 
     A queued or running job whose owner has had no page open and sent no request with its
-    token for idle_timeout seconds (None: never) is paused (pause_idle, which check_idle
+    token for IDLE_TIMEOUT seconds (app.jobs.idle) is paused (pause_idle, which check_idle
     runs on a timer), so a closed page frees its training place; it resumes when its
     owner's page is back (owner_back). Watchers never keep a job from idling. Paused jobs
     hold no training place, so none is taken back when one is needed; but they are kept,
     so when max_jobs are kept and none has finished, the job whose owner has been away the
-    longest (idle_timeout s at least) is stopped and dropped: jobs left behind by closed
+    longest (IDLE_TIMEOUT s at least) is stopped and dropped: jobs left behind by closed
     pages must not fill the server for good.
 
     With a store (app.jobs.store) every job is saved as it trains, and a job dropped from
@@ -93,7 +93,8 @@ class JobManager:
         self.frame_interval = 1.0 / settings.PROGRESS_RATE
         self.details_interval = 1.0 / settings.DETAILS_RATE
         self.neuron_resolution = settings.NEURON_GRID
-        self.idle_timeout = settings.IDLE_TIMEOUT or None
+        # Whose owners have left their jobs behind (app.jobs.idle).
+        self.presence = Presence(settings.IDLE_TIMEOUT or None, clock)
         self.runner = runner or ThreadRunner()
         self.store = store
         self.own = own  # the learners' own datasets, which job specs may name
@@ -157,7 +158,7 @@ class JobManager:
     def room(self) -> int:
         """How many more jobs may be kept: finished ones and those left behind by their
         owners make room (see _make_room), the others do not."""
-        held = sum(not job.final and not self._away(job) for job in self._jobs.values())
+        held = sum(not job.final and not self.presence.away(job) for job in self._jobs.values())
         return max(0, self.max_jobs - held)
 
     def has(self, job_id: str) -> bool:
@@ -193,10 +194,6 @@ class JobManager:
             raise JobNotFoundError(job_id)
         return job
 
-    def seen_by_owner(self, job: Job) -> None:
-        """Its owner sent a request with its token: its idle time starts again."""
-        job.seen = self.clock()
-
     def training(self) -> int:
         """How many jobs train (queued or running, or being resumed); paused ones do not,
         nor those still waiting for a place, nor those queued to start paused (a worker of
@@ -222,16 +219,6 @@ class JobManager:
         finally:
             job.viewers -= 1
             self.viewers -= 1
-
-    @contextlib.contextmanager
-    def owner_watching(self, job: Job) -> Iterator[None]:
-        """While its owner's page (a socket that sent its own token) is open: it is not idle."""
-        job.owner_sockets += 1
-        try:
-            yield
-        finally:
-            job.owner_sockets -= 1
-            job.seen = self.clock()  # idle from when its owner's last page closed
 
     async def owner_back(self, job: Job) -> None:
         """Its owner's page is open again: a job paused for being idle resumes.
@@ -277,7 +264,7 @@ class JobManager:
         return job
 
     def pause_idle(self) -> tuple[Job, ...]:
-        """Pause every queued or running job whose owner has been away for idle_timeout s.
+        """Pause every queued or running job whose owner has been away for IDLE_TIMEOUT s.
 
         A real pause through its control channel: once the loop has applied it (at its next
         iteration) the job holds no training place. Returns the jobs paused.
@@ -285,12 +272,11 @@ class JobManager:
         idle = tuple(
             job
             for job in self._jobs.values()
-            if job.status in ("queued", "running") and not job.idle_paused and self._away(job)
+            if job.status in ("queued", "running")
+            and not job.idle_paused
+            and self.presence.away(job)
         )
-        detail = (
-            f"Paused: its owner's page was closed for {self._idle_time()}. "
-            "It resumes when they open it again."
-        )
+        detail = self.presence.paused_text()
         for job in idle:
             job.idle_paused = True
             if job.id in self._waiting:
@@ -301,10 +287,11 @@ class JobManager:
 
     async def check_idle(self) -> None:
         """pause_idle every IDLE_CHECK s (or half idle time, if shorter), until cancelled."""
-        if self.idle_timeout is None:
+        timeout = self.presence.timeout
+        if timeout is None:
             return
         while True:
-            await asyncio.sleep(min(IDLE_CHECK, self.idle_timeout / 2))
+            await asyncio.sleep(min(IDLE_CHECK, timeout / 2))
             self.pause_idle()
 
     async def delete(self, job_id: str, timeout: float = 2.0) -> None:
@@ -455,13 +442,9 @@ class JobManager:
         has finished, stop and drop the job whose owner has been away the longest."""
         self._drop_finished()
         full = len(self._jobs) >= self.max_jobs
-        if full and (away := [job for job in self._jobs.values() if self._away(job)]):
+        if full and (away := [job for job in self._jobs.values() if self.presence.away(job)]):
             left = min(away, key=lambda job: job.seen)
-            self._stop(
-                left,
-                f"Stopped: its owner's page was closed for {self._idle_time()}, and the "
-                "server needed its place for a new job.",
-            )
+            self._stop(left, self.presence.stopped_text())
             self._drop(left.id)  # its place is free now; its loop ends it in a moment
         if len(self._jobs) >= self.max_jobs:
             raise TooManyJobsError(
@@ -483,21 +466,6 @@ class JobManager:
         finished = sorted((j for j in self._jobs.values() if j.final), key=lambda j: j.created_at)
         while len(self._jobs) >= self.max_jobs and finished:
             self._drop(finished.pop(0).id)
-
-    def _away(self, job: Job) -> bool:
-        """Whether its owner has had no page open and sent no request for idle_timeout s."""
-        return (
-            self.idle_timeout is not None
-            and job.made_here
-            and job.owner_sockets == 0
-            and self.clock() - job.seen >= self.idle_timeout
-        )
-
-    def _idle_time(self) -> str:
-        """idle_timeout in words: "10 minutes", "1 minute", "30 seconds"."""
-        seconds = self.idle_timeout or 0.0
-        value, unit = (seconds / 60, "minute") if seconds >= 60 else (seconds, "second")
-        return f"{value:g} {unit}" + ("" if value == 1 else "s")
 
     def _new_id(self) -> str:
         while (job_id := secrets.token_hex(6)) in self._jobs or (

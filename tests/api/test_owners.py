@@ -116,7 +116,7 @@ async def test_the_admin_token_lists_steers_and_deletes_every_job(admin_settings
 )
 async def test_only_requests_with_the_jobs_own_token_keep_it_from_idling(app, client, stranger):
     manager = app.state.manager
-    manager.clock = clock = FakeClock()
+    manager.clock = manager.presence.clock = clock = FakeClock()
     job = (await client.post("/api/jobs", json=PAUSED)).json()
     url = f"/api/jobs/{job['id']}"
     clock.now += 60

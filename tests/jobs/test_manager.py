@@ -177,14 +177,14 @@ async def idling(clock):
 
 async def idle_paused(manager, clock, job):
     """Let `job`'s owner be away for the idle time: it is paused for being idle."""
-    clock.now = job.seen + manager.idle_timeout
+    clock.now = job.seen + manager.presence.timeout
     assert job in manager.pause_idle()
     return await paused(job)
 
 
 async def test_a_job_whose_owners_page_has_closed_is_paused_after_the_idle_time(idling, clock):
     job = idling.create(SLOW)
-    with idling.owner_watching(job):
+    with idling.presence.owner_watching(job):
         clock.now += 1000
         assert idling.pause_idle() == ()  # its owner's page is open
     clock.now += 599
@@ -204,7 +204,7 @@ async def test_watchers_do_not_keep_a_job_alive_its_owners_requests_do(idling, c
     with idling.watching(watched), idling.watching(used):
         clock.now += 300
         idling.get(watched.id)  # what GET /api/jobs/{id} without the token does
-        idling.seen_by_owner(used)  # a request with its token (app.api.owners.note_owner)
+        idling.presence.seen(used)  # a request with its token (app.api.owners.note_owner)
         clock.now += 300
         assert idling.pause_idle() == (watched,)
         assert watched.viewers == 1 and idling.viewers == 2
@@ -214,7 +214,7 @@ async def test_watchers_do_not_keep_a_job_alive_its_owners_requests_do(idling, c
 
 async def test_a_job_paused_for_being_idle_resumes_when_its_owner_is_back(idling, clock):
     job = await idle_paused(idling, clock, idling.create(SLOW))
-    with idling.owner_watching(job):
+    with idling.presence.owner_watching(job):
         await idling.owner_back(job)
         assert job.status == "running" and "owner's page is open again" in job.log.status.detail
         assert not job.idle_paused and job.owner_sockets == 1
@@ -340,7 +340,7 @@ async def test_a_queued_job_whose_owner_is_away_is_paused_and_resumes_when_they_
     idling, clock
 ):
     running, waiting = idling.create_queued([SLOW, SLOW])
-    clock.now = waiting.seen + idling.idle_timeout
+    clock.now = waiting.seen + idling.presence.timeout
     assert set(idling.pause_idle()) == {running, waiting}
     await paused(waiting)
     await paused(running)
