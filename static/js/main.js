@@ -27,7 +27,22 @@ import { RunsPanel } from "./runspanel.js";
 import { Session } from "./session.js";
 import { SettingsView } from "./settingsview.js";
 import { bindViewOptions } from "./viewoptions.js";
+import {
+  boundaryView,
+  controlsView,
+  costView,
+  followersView,
+  networkView,
+  runBarView,
+  runsView,
+  settingsShownView,
+  showTestView,
+  stallView,
+} from "./views.js";
 import { Walkthrough } from "./walk.js";
+
+/** The page's job views (messages.js), for a test to add a view to `jobViews.views`. */
+export let jobViews = null;
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -84,20 +99,22 @@ async function start() {
 
   const settingsView = new SettingsView({ controls, layers, network, runBar, equations: $("#equations") });
   const showTest = $("#show-test");
-  const views = new JobViews({
-    runBar,
-    cost,
-    boundary,
-    network,
+  // The job's views, in the order each message reaches them (see messages.js).
+  jobViews = new JobViews([
     // These follow the watched run's status: checking, walking, editing and the hidden
     // space need its weights (and editing its owner, paused).
-    gradCheck: { setJob: (job) => [gradCheck, walk, inside, hiddenSpace].forEach((view) => view.setJob(job)) },
-    runs,
-    controls,
-    settingsView,
-    showTest,
-  });
-  const session = new Session({ controls, runBar, runs, views, settingsView });
+    followersView([gradCheck, walk, inside, hiddenSpace]),
+    runsView(runs), // before the cost chart, which reads the run's learning rates from it
+    controlsView(controls),
+    showTestView(showTest),
+    boundaryView(boundary),
+    costView(cost, runs),
+    networkView(network),
+    runBarView(runBar, controls),
+    stallView(runBar, controls), // after the run bar, whose sentence it may replace
+    settingsShownView(settingsView), // last: it shapes the network the snapshot drew
+  ]);
+  const session = new Session({ controls, runBar, runs, views: jobViews, settingsView });
   bindRunButtons($("#run-bar"), $("#step-count"), session);
   bindLessons($("#run-bar"), $(".footer"));
   bindViewOptions(
