@@ -358,9 +358,9 @@ export class CostChart {
     this.clearData();
     const h = history || {};
     this.miniBatch = miniBatch;
-    this.add(this.train, h.iteration || [], h.cost || [], "train");
-    this.add(this.test, wholeSetX(h.test_iteration || []), h.test_cost || [], "test");
-    if (miniBatch) this.add(this.whole, wholeSetX(h.train_iteration || []), h.train_cost || [], "whole");
+    this.add(this.train, h.iteration || [], h.cost || []);
+    this.add(this.test, wholeSetX(h.test_iteration || []), h.test_cost || []);
+    if (miniBatch) this.add(this.whole, wholeSetX(h.train_iteration || []), h.train_cost || []);
     this.pending = emptyPending(); // redraw() draws the whole history at once
     // A new run is read from scratch: the previous run's zoom goes with it. One Plotly
     // call for the run's looks, lines, axes and rate markers, on the next frame (with the
@@ -430,23 +430,30 @@ export class CostChart {
     else window.Plotly.relayout(this.div, rateMarkers(this.rates));
   }
 
-  add(line, xs, ys, which) {
-    const pending = this.pending[which];
-    xs.forEach((x, k) => {
+  /** Keep the points (xs, ys) of `line`; with `which`, they also wait in that pending
+   * batch for the next draw (a reset draws the whole history, so it needs none). A plain
+   * loop: a long run's snapshot brings 100,000 points at once. */
+  add(line, xs, ys, which = null) {
+    const pending = which === null ? null : this.pending[which];
+    const { x: lineX, y: lineY, s: lineS, smoother } = line;
+    for (let k = 0; k < xs.length; k += 1) {
+      const x = xs[k];
       const y = ys[k] === null || ys[k] === undefined ? null : Number(ys[k]);
-      const smoothed = line.smoother.push(y);
-      line.x.push(x);
-      line.y.push(y);
-      line.s.push(smoothed);
+      const smoothed = smoother.push(y);
+      lineX.push(x);
+      lineY.push(y);
+      lineS.push(smoothed);
       if (y !== null && Number.isFinite(y)) {
         if (!line.range) line.range = [y, y];
         else if (y < line.range[0]) line.range[0] = y;
         else if (y > line.range[1]) line.range[1] = y;
       }
-      pending.x.push(x);
-      pending.raw.push(y);
-      pending.smooth.push(smoothed);
-    });
+      if (pending) {
+        pending.x.push(x);
+        pending.raw.push(y);
+        pending.smooth.push(smoothed);
+      }
+    }
   }
 
   /** Whether every cost kept is drawn (none waits for the next draw). */
