@@ -26,6 +26,7 @@ import { RunList } from "./runs.js";
 import { RunsPanel } from "./runspanel.js";
 import { Session } from "./session.js";
 import { SettingsView } from "./settingsview.js";
+import { openEarly } from "./socket.js";
 import { bindViewOptions } from "./viewoptions.js";
 import {
   boundaryView,
@@ -46,8 +47,19 @@ export let jobViews = null;
 
 const $ = (selector) => document.querySelector(selector);
 
+/** Plotly (loaded `async`, so that the page's first paint does not wait for it). */
+function plotlyLoaded() {
+  if (window.Plotly) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const script = $("#plotly");
+    script.addEventListener("load", resolve, { once: true });
+    script.addEventListener("error", () => reject(new Error("The charts' script could not load.")), { once: true });
+  });
+}
+
 /** Build and wire every part of the page; resolves once the first run state is shown. */
 async function start() {
+  await plotlyLoaded();
   setLimits(JSON.parse(document.body.dataset.limits || "{}"));
   setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
 
@@ -146,4 +158,6 @@ function localStorageOrNull() {
   }
 }
 
+const sharedJob = new URLSearchParams(window.location.search).get("job");
+if (sharedJob) openEarly(sharedJob); // the snapshot is read out while the page is built
 start();

@@ -26,6 +26,28 @@ function parse(text) {
   return message;
 }
 
+// A shared link's socket opens as the page starts, before the page is built and Plotly
+// loaded, so the server reads the snapshot out meanwhile; the first JobSocket of that job
+// takes it over, with every event it has had so far.
+let early = null;
+
+/** Open job `jobId`'s socket now; its events wait for the JobSocket that takes it. */
+export function openEarly(jobId) {
+  const ws = new WebSocket(jobUrl(jobId));
+  const events = [];
+  const keep = (event) => events.push(event);
+  for (const type of ["open", "message", "close"]) ws.addEventListener(type, keep);
+  early = { jobId, ws, events, keep };
+}
+
+/** The early socket of `jobId` and its events so far, or null; it stops keeping them. */
+function takeEarly(jobId) {
+  const taken = early && early.jobId === jobId ? early : null;
+  early = null;
+  if (taken) for (const type of ["open", "message", "close"]) taken.ws.removeEventListener(type, taken.keep);
+  return taken;
+}
+
 /** True when the server answers 404 for the job (false when it cannot be reached). */
 async function jobIsGone(jobId) {
   try {
@@ -54,7 +76,8 @@ export class JobSocket extends ReconnectingSocket {
   }
 
   connect() {
-    const ws = new WebSocket(jobUrl(this.jobId));
+    const taken = takeEarly(this.jobId);
+    const ws = taken ? taken.ws : new WebSocket(jobUrl(this.jobId));
     this.ws = ws;
     this.opened = false;
     ws.onopen = () => {
@@ -84,6 +107,12 @@ export class JobSocket extends ReconnectingSocket {
       // The server went away mid-run (restart, network): try again, a little slower each time.
       this.retry(this.onRetry);
     };
+    // The early socket's events so far, in order, once the constructor has returned.
+    if (taken && taken.events.length) {
+      queueMicrotask(() => {
+        for (const event of taken.events) if (this.ws === ws) ws[`on${event.type}`]?.(event);
+      });
+    }
   }
 }
 
