@@ -84,7 +84,8 @@ export class JobSocket extends ReconnectingSocket {
       this.opened = true;
       // The owner's page says so: while it is open the job does not idle, and a job paused
       // because its owner's page was closed resumes.
-      if (this.token) ws.send(JSON.stringify({ action: "auth", token: this.token }));
+      // (An early socket's open may be replayed after it has closed: nothing to send then.)
+      if (this.token && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ action: "auth", token: this.token }));
     };
     ws.onmessage = (event) => {
       const message = parse(event.data);
