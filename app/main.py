@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.owners = Owners(admin)
     app.state.room = Room()  # shared by the room's sockets: each thumbnail is made once
     app.state.send_budget = ws.SendBudget(settings.MAX_SEND_RATE, settings.PROGRESS_RATE)
-    # The last added runs first: pages are read whole to hash their scripts before GZip.
+    # The last added runs first: security headers are set on the response GZip sends on.
     app.add_middleware(security.SecurityHeaders, frame_ancestors=settings.FRAME_ANCESTORS)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(

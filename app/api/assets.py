@@ -1,9 +1,15 @@
 """The page's files: /static from the source tree, /vendor from the packages that ship them.
 
-A first visit loads every file once; a second loads none. The page names each file with
-`?v=<hash of its content>` (scripts through an import map, so a module's relative imports
-are named the same way): a URL with the file's current hash is cached for a year as
-immutable; any other URL is revalidated (ETag) on each use. Plotly, the one large file,
+A first visit loads every file once; a second loads none. The page names its files under
+one versioned prefix, `static/~<tree hash>/js/main.js`, where the tree hash is a hash of
+every file under static/ but vendor/ (tree_hash: recomputed only when a file's mtime or
+size changes, or a file comes or goes). A module's relative imports ("./x.js") resolve
+inside the same prefix, so every module the page can import is versioned with no import
+map (and no inline script). A URL with the current tree hash is cached for a year as
+immutable; one with any other hash is served the current file with no-cache and an ETag
+(not redirected: the old version's files are gone either way, and a redirect would only
+add a round trip before the same revalidated file). Plain /static/... URLs are revalidated
+as well. Plotly, under /vendor, is named `?v=<hash of its content>` with the same rule, and
 is compressed once per content, not once per request.
 """
 
@@ -47,24 +53,23 @@ def mount_assets(app: FastAPI, static_dir: Path) -> None:
 
 
 def page_urls(static_dir: Path) -> dict[str, Any]:
-    """The page's URLs for its files, each with its hash, relative to the page as the
-    template writes them (so the page works under a path prefix), and its import map."""
-    scripts = sorted((static_dir / "js").rglob("*.js"))
-    modules = [p.relative_to(static_dir).as_posix() for p in scripts]
+    """The page's URLs for its files, under the tree's versioned prefix, relative to the
+    page as the template writes them (so the page works under a path prefix)."""
+
+    def versioned(path: str) -> str:
+        return f"static/{VERSION}{tree_hash(static_dir)}/{path}"
+
     return {
-        "favicon": versioned(static_dir, "favicon.svg"),
-        "css": versioned(static_dir, "css/gradlive.css"),
-        "main": versioned(static_dir, "js/main.js"),
+        "favicon": versioned("favicon.svg"),
+        "css": versioned("css/gradlive.css"),
+        "main": versioned("js/main.js"),
         # Every module main.js imports, fetched at once rather than a level of imports at a time.
-        "preload": [versioned(static_dir, m) for m in imported(static_dir, "js/main.js")],
-        "room_css": versioned(static_dir, "css/room.css"),
-        "room": versioned(static_dir, "js/room.js"),
-        "runs": versioned(static_dir, "js/runspage.js"),
-        "experiment": versioned(static_dir, "js/experimentpage.js"),
+        "preload": [versioned(m) for m in imported(static_dir, "js/main.js")],
+        "room_css": versioned("css/room.css"),
+        "room": versioned("js/room.js"),
+        "runs": versioned("js/runspage.js"),
+        "experiment": versioned("js/experimentpage.js"),
         "plotly": f"vendor/plotly/{PLOTLY}?v={content_hash(static_dir / 'vendor/plotly' / PLOTLY)}",
-        "import_map": {
-            "imports": {f"./static/{m}": f"./{versioned(static_dir, m)}" for m in modules}
-        },
     }
 
 
@@ -87,8 +92,30 @@ def imported(static_dir: Path, path: str) -> list[str]:
     return sorted(seen)
 
 
-def versioned(static_dir: Path, path: str) -> str:
-    return f"static/{path}?v={content_hash(static_dir / path)}"
+# A first path segment "~<hash>" under /static names the version of the whole tree.
+VERSION = "~"
+
+
+def tree_hash(static_dir: Path) -> str:
+    """The first 12 hex digits of a hash of every file under static/ but vendor/ (names
+    and contents). Each call lists and stats the files (a few dozen); the contents are
+    read again only when a file's mtime or size changes, or a file comes or goes."""
+    stamps = []
+    for path in sorted(static_dir.rglob("*")):
+        relative = path.relative_to(static_dir)
+        if relative.parts[0] == "vendor" or not path.is_file():
+            continue
+        stat = path.stat()
+        stamps.append((relative.as_posix(), stat.st_mtime_ns, stat.st_size))
+    return _tree_hash(static_dir, tuple(stamps))
+
+
+@functools.lru_cache(maxsize=8)
+def _tree_hash(static_dir: Path, stamps: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _, _ in stamps:
+        digest.update(f"{name}\0{content_hash(static_dir / name)}\n".encode())
+    return digest.hexdigest()[:12]
 
 
 def content_hash(path: Path) -> str:
@@ -124,6 +151,12 @@ class CachedFiles(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         if self.names is not None and path not in self.names:
             raise HTTPException(status_code=404)
+        version = None
+        if self.names is None and path.startswith(VERSION):
+            version, _, path = path.partition("/")
+            version = version.removeprefix(VERSION)
+            if not path:
+                raise HTTPException(status_code=404)
         if self.names is None and path.split("/", 1)[0] == "vendor":
             raise HTTPException(status_code=404)
         response = await super().get_response(path, scope)
@@ -131,7 +164,11 @@ class CachedFiles(StaticFiles):
             response.headers.setdefault("Cache-Control", REVALIDATE)
             return response
         file = Path(response.path)
-        response.headers["Cache-Control"] = cache_control(file, scope)
+        if version is None:
+            response.headers["Cache-Control"] = cache_control(file, scope)
+        else:
+            current = version == tree_hash(Path(str(self.directory)))
+            response.headers["Cache-Control"] = IMMUTABLE if current else REVALIDATE
         big = file.stat().st_size >= PRECOMPRESS_BYTES
         if big and scope["method"] == "GET" and accepts_gzip(scope):
             return precompressed(file, response)

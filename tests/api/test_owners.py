@@ -1,7 +1,5 @@
 """Owners (docs/api.md): the creator steers a job with its token, the admin all, anyone watches."""
 
-import base64
-import hashlib
 import re
 import warnings
 
@@ -215,13 +213,11 @@ def test_pages_allow_only_their_own_scripts():
         for path in ("/", "/room", "/runs", "/experiment", "/docs", "/redoc"):
             page = server.get(path)
             policy = page.headers["content-security-policy"]
-            assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], path
+            assert "script-src 'self';" in policy, path  # no hash, no 'unsafe-inline'
             assert "frame-ancestors 'self' https://slides.example.org" in policy
             assert page.headers["x-content-type-options"] == "nosniff"
             assert page.headers["referrer-policy"] == "same-origin"
-            for script in re.findall(r"<script(?![^>]*src=)[^>]*>(.*?)</script>", page.text, re.S):
-                digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-                assert f"'sha256-{digest}'" in policy, path
+            assert not re.search(r"<script(?![^>]*\bsrc=)", page.text), path  # none inline
         api = server.get("/api/limits")
         assert api.headers["x-content-type-options"] == "nosniff"
         assert "content-security-policy" not in api.headers

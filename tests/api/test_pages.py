@@ -1,6 +1,5 @@
 """The page, its static files, the API docs, and the vendored scripts they use."""
 
-import json
 import re
 from pathlib import Path
 
@@ -55,14 +54,19 @@ def test_the_vendored_plotly_is_the_one_the_plotly_package_bundles():
 
 async def test_every_file_the_page_names_is_cached_for_good_and_others_revalidate(client):
     page = (await client.get("/")).text
-    urls = re.findall(r'(?:src|href)="([^"]+\?v=[0-9a-f]{12})"', page)
-    script = re.search(r'<script type="importmap">(.*?)</script>', page, re.S)
-    assert script, "the page has no import map"
-    import_map = json.loads(script[1])
-    modules = list(import_map["imports"].values())
+    static = Settings().STATIC_DIR
+    prefix = f"static/~{assets.tree_hash(static)}/"
+    head = page.split("</head>", 1)[0]
+    urls = re.findall(r'(?:src|href)="([^"]+)"', head)
+    plotly = [url for url in urls if re.fullmatch(r"vendor/plotly/[\w.-]+\?v=[0-9a-f]{12}", url)]
+    versioned = [url for url in urls if url.startswith(prefix)]
+    assert len(plotly) == 1 and len(plotly) + len(versioned) == len(urls), urls
     preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
-    assert len(urls) == 5 + len(preloads) and len(modules) > 10, (urls, modules)
-    # Every module the page's script imports is fetched at once, under its import-map URL.
+    assert len(versioned) == 4 + len(preloads) and len(preloads) > 10, urls
+    # Every module a page can import, by a relative import from its script, sits under the
+    # same versioned prefix: no import map.
+    modules = [prefix + p.relative_to(static).as_posix() for p in (static / "js").rglob("*.js")]
+    # Every module the page's script imports is fetched at once, under its versioned URL.
     # Not preloaded: the page's own script, and the modules of the room, the runs page and
     # the experiment page (its boundary tiles), which the playground does not import.
     others = (
@@ -74,19 +78,24 @@ async def test_every_file_the_page_names_is_cached_for_good_and_others_revalidat
         "/tiles.js",
         "/swaggerdocs.js",
     )
-    assert {f"./{url}" for url in preloads} == {
-        m for m in modules if not any(name in m for name in others)
-    }
+    assert set(preloads) == {m for m in modules if not any(name in m for name in others)}
     for url in urls + modules:
-        response = await client.get("/" + url.removeprefix("./"))
+        response = await client.get("/" + url)
         assert response.status_code == 200, url
         assert response.headers["cache-control"] == assets.IMMUTABLE, url
-    stale = await client.get("/static/js/main.js?v=000000000000")
-    assert stale.headers["cache-control"] == assets.REVALIDATE
     plain = await client.get("/static/js/main.js")
     assert plain.headers["cache-control"] == assets.REVALIDATE
     again = await client.get("/static/js/main.js", headers={"If-None-Match": plain.headers["etag"]})
     assert again.status_code == 304
+    # A page of an older version gets today's files, revalidated on each use.
+    stale = await client.get("/static/~000000000000/js/main.js")
+    assert stale.status_code == 200 and stale.content == plain.content
+    assert stale.headers["cache-control"] == assets.REVALIDATE
+    again = await client.get(
+        "/static/~000000000000/js/main.js", headers={"If-None-Match": stale.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert (await client.get(f"/{prefix}js/no-such-file.js")).status_code == 404
 
 
 def test_a_changed_file_gets_a_new_hash(tmp_path):
@@ -95,6 +104,37 @@ def test_a_changed_file_gets_a_new_hash(tmp_path):
     first = assets.content_hash(script)
     script.write_text("export const a = 22;")
     assert assets.content_hash(script) != first
+
+
+def test_the_tree_hash_changes_with_any_file_but_vendor(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "js" / "a.js").write_text("export const a = 1;")
+    (tmp_path / "vendor" / "big.js").write_text("1")
+    first = assets.tree_hash(tmp_path)
+    assert assets.tree_hash(tmp_path) == first
+    (tmp_path / "vendor" / "big.js").write_text("22")
+    assert assets.tree_hash(tmp_path) == first
+    (tmp_path / "js" / "a.js").write_text("export const a = 22;")
+    changed = assets.tree_hash(tmp_path)
+    assert changed != first
+    (tmp_path / "js" / "b.js").write_text("")
+    assert assets.tree_hash(tmp_path) not in (first, changed)
+
+
+PAGES = ("/", "/room", "/runs", "/experiment", "/docs", "/redoc")
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_no_page_has_an_inline_script_nor_allows_one(client, path):
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert re.findall(r"<script\b[^>]*>", response.text)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.text), path
+    directives = response.headers["content-security-policy"].split(";")
+    policy = dict(directive.strip().split(" ", 1) for directive in directives)
+    assert policy["script-src"] == "'self'", policy
 
 
 async def test_static_files_are_served_from_the_source_tree(client):
@@ -118,6 +158,8 @@ async def test_static_files_are_served_from_the_source_tree(client):
         "/vendor/plotly/plotly-basic.min.js/../LICENSE",
         "/vendor/plotly/%2E%2E/__init__.py",
         "/vendor/docs/favicon.png",
+        "/static/~000000000000/vendor/plotly/plotly-basic.min.js",
+        "/static/~000000000000",
     ],
 )
 async def test_only_the_vendored_files_the_pages_use_are_served(client, path):

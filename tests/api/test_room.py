@@ -1,6 +1,7 @@
 """The teacher's room: learners' names on jobs, the page /room and its websocket /ws/room."""
 
 import base64
+import re
 import warnings
 
 import pytest
@@ -84,7 +85,9 @@ def test_a_bad_learner_name_is_refused_naming_the_field(server, learner, says):
 def test_the_room_page_asks_for_the_token_with_its_own_script(server):
     page = server.get("/room")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "static/js/room.js?v=" in page.text and "static/css/room.css?v=" in page.text
+    version = r"static/~[0-9a-f]{12}/"
+    assert re.search(version + "js/room.js", page.text), "no versioned room.js"
+    assert re.search(version + "css/room.css", page.text), "no versioned room.css"
     assert "'unsafe-inline'" not in page.headers["content-security-policy"].split(";")[1]
     assert 'data-testid="room-token"' in page.text
 

@@ -236,8 +236,9 @@ def test_a_datasets_link_and_its_tile_give_the_same_settings(playground: Playgro
     # The noise came with the dataset: a run's label names only the dataset.
     label = playground.page.evaluate(
         """async () => {
-          const { defaultSettings } = await import('/static/js/controls.js');
-          const { labelFor } = await import('/static/js/runs.js');
+          const js = document.querySelector('script[type=module]').src;  // the page's version
+          const { defaultSettings } = await import(new URL('controls.js', js));
+          const { labelFor } = await import(new URL('runs.js', js));
           return labelFor(defaultSettings('circles'), defaultSettings());
         }"""
     )
@@ -247,7 +248,8 @@ def test_a_datasets_link_and_its_tile_give_the_same_settings(playground: Playgro
 # The settings form as the page holds it: each input's bounds and value, each select's and
 # each group's choices, and the bounds its scripts parse a link's values with.
 FORM_BOUNDS = """async () => {
-  const { FIELDS } = await import('/static/js/controls.js');
+  const js = document.querySelector('script[type=module]').src;  // the page's version
+  const { FIELDS } = await import(new URL('controls.js', js));
   const form = document.querySelector('#settings');
   const inputs = {};
   for (const input of form.querySelectorAll('input[name][min], input[name][max]')) {
@@ -325,7 +327,7 @@ def test_the_html_carries_the_defaults_and_play_waits_for_the_scripts(
     playground: Playground,
 ) -> None:
     page = playground.page
-    page.route("**/static/js/**", lambda route: route.abort())
+    page.route("**/js/*.js", lambda route: route.abort())
     page.goto(f"{playground.base_url}/")
     page.wait_for_selector("[data-testid=train-button]")
     before = page.evaluate(FORM)
@@ -340,7 +342,7 @@ def test_the_html_carries_the_defaults_and_play_waits_for_the_scripts(
     assert page.get_by_test_id("step-button").is_disabled()
     assert page.get_by_test_id("reset-button").is_disabled()
 
-    page.unroute("**/static/js/**")
+    page.unroute("**/js/*.js")
     playground.open()
     assert playground.page.evaluate(FORM) == before  # what the scripts show, the HTML had
     assert (

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-# The page's own module, as its import map names it (the same instance the page runs).
+# The cost chart's module by its plain URL (decimate is a pure function: any instance will do).
 COSTCHART = "./static/js/costchart.js"
 
 

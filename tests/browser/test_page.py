@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -30,8 +31,14 @@ def test_page_loads_without_console_errors_or_off_host_requests(playground: Play
     assert playground.page_errors == []
     assert playground.off_host_requests() == []
     # Every asset came from our own server: the page, its modules, its CSS and Plotly.
-    paths = {urlsplit(url).path for url in playground.requests}
+    # /static's files come under the tree's versioned prefix, /static/~<hash>/.
+    paths = {
+        re.sub(r"^/static/~[0-9a-f]{12}/", "/static/", urlsplit(url).path)
+        for url in playground.requests
+    }
     assert {"/", "/static/js/main.js", "/static/css/gradlive.css"} <= paths
+    # and no module by its plain URL: every relative import stays inside the version.
+    assert not [url for url in playground.requests if "/static/js/" in urlsplit(url).path]
     assert "/vendor/plotly/plotly-basic.min.js" in paths
 
 

@@ -198,8 +198,9 @@ def test_the_list_keeps_the_newest_runs_and_saves_no_costs(playground: Playgroun
     playground.open()
     result = playground.page.evaluate(
         """async () => {
-          const { RunList, MAX_RUNS, labelFor } = await import('/static/js/runs.js');
-          const { defaultSettings } = await import('/static/js/controls.js');
+          const js = document.querySelector('script[type=module]').src;  // the page's version
+          const { RunList, MAX_RUNS, labelFor } = await import(new URL('runs.js', js));
+          const { defaultSettings } = await import(new URL('controls.js', js));
           const saved = new Map();
           const storage = {
             getItem: (k) => saved.get(k) ?? null,
