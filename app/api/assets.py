@@ -56,8 +56,10 @@ def page_urls(static_dir: Path) -> dict[str, Any]:
     """The page's URLs for its files, under the tree's versioned prefix, relative to the
     page as the template writes them (so the page works under a path prefix)."""
 
+    prefix = f"static/{VERSION}{tree_hash(static_dir)}"  # one walk of the tree per page
+
     def versioned(path: str) -> str:
-        return f"static/{VERSION}{tree_hash(static_dir)}/{path}"
+        return f"{prefix}/{path}"
 
     return {
         "favicon": versioned("favicon.svg"),
