@@ -298,10 +298,8 @@ class JobManager:
         """Stop the job (its viewers see `stopped`, from its loop) and forget it. After
         `timeout` s it is forgotten all the same: its loop still tells its viewers."""
         job = self.get(job_id)
-        if job.id in self._waiting:
-            self.runner.cancel(job.id, self._waiting.pop(job.id), JOB_DELETED)
-        elif not job.final:
-            job.control.send(Command("stop", reason=JOB_DELETED))
+        if not job.final:
+            self._stop(job, JOB_DELETED)
         await _wait(job, lambda: job.final, timeout)
         self._drop(job_id)
         if self.broker is not None:
