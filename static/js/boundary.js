@@ -130,7 +130,10 @@ export class BoundaryPlot {
     this.boundary = null; // the latest boundary message, drawn on the next frame
     this.bytes = null; // the drawn boundary's bytes, for the hover readout
     this.place = ""; // the drawn picture's placement, as a key
-    this.stale = false; // the points or the plane changed: the next frame draws a new plot
+    // The points or the plane changed: the next frame draws a new plot. Nothing is drawn
+    // before the first points (the page's empty state, or a shared link's snapshot): an
+    // empty plot drawn first would only be drawn again.
+    this.stale = true;
     this.run = "none";
     this.showTest = true;
     this.discrete = false; // the output in two colours: P(y=1) >= 0.5 or not
@@ -144,7 +147,6 @@ export class BoundaryPlot {
     ];
     this.images = [];
     this.draw = throttledDraw(() => this.drawBoundary());
-    window.Plotly.newPlot(div, this.traces, this.layout(), CONFIG);
     div.addEventListener("mousemove", (event) => this.hover(event));
     div.addEventListener("mouseleave", () => this.say(""));
   }
@@ -325,7 +327,7 @@ export class BoundaryPlot {
   setShowTest(show) {
     this.showTest = show;
     this.applyTestVisibility();
-    window.Plotly.restyle(this.div, { visible: this.showTest }, [2, 3]);
+    if (!this.stale) window.Plotly.restyle(this.div, { visible: this.showTest }, [2, 3]);
   }
 
   applyTestVisibility() {

@@ -180,6 +180,17 @@ function layout() {
   };
 }
 
+/** Set `object`'s value at a dotted path ("line.color"), copying the objects on the way. */
+function setPath(object, path, value) {
+  const keys = path.split(".");
+  let node = object;
+  for (const key of keys.slice(0, -1)) {
+    node[key] = { ...node[key] };
+    node = node[key];
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
 /** The names and looks of the run's four traces: a full-batch run's, or a mini-batch run's. */
 function runStyle(miniBatch) {
   return miniBatch
@@ -296,15 +307,36 @@ export class CostChart {
     this.legendKey = ""; // the legend fitted last: its width and names
     this.schedule = throttledDraw(() => this.flush(), DRAW_INTERVAL, DRAW_SHARE);
     this.clearData();
-    const data = [
+    // Nothing is drawn before the first redraw (the page's empty state, or a shared link's
+    // snapshot): it draws the whole chart at once, where an empty plot would be drawn twice.
+    this.plotted = false;
+  }
+
+  /**
+   * Plotly.update of the run's four traces (`data` and `changes` in its dotted form), or
+   * the first time, the whole chart drawn with them, with what was set before it.
+   */
+  update(data, changes) {
+    if (this.plotted) {
+      window.Plotly.update(this.div, data, changes, TRACES);
+      return;
+    }
+    this.plotted = true;
+    const traces = [
       series("train (raw)", INK, { raw: true, showlegend: false }),
       series("train", INK, { raw: false, showlegend: true }),
       series("train (whole set)", INK, { raw: false, showlegend: false }),
       series("test", TEST, { raw: false, dash: "dash", showlegend: true }),
     ];
-    window.Plotly.newPlot(div, data, layout(), CONFIG);
+    for (const [key, values] of Object.entries(data)) traces.forEach((trace, k) => setPath(trace, key, values[k]));
+    const full = { ...layout(), ...rateMarkers(this.rates) };
+    setPath(full, "yaxis.type", this.log ? "log" : "linear");
+    for (const [key, value] of Object.entries(changes)) setPath(full, key, value);
+    const overlays = this.overlays.map((run) => overlay(run, this.weight));
+    window.Plotly.newPlot(this.div, [...traces, ...overlays], full, CONFIG);
     // Past runs' names wrap the legend onto more rows: the chart grows so its plot does not shrink.
-    div.on("plotly_afterplot", () => this.fitLegend());
+    this.div.on("plotly_afterplot", () => this.fitLegend());
+    this.fitLegend();
   }
 
   /**
@@ -386,6 +418,7 @@ export class CostChart {
 
   /** Replace the past runs' traces (smoothed like the current run's curve). */
   drawOverlays() {
+    if (!this.plotted) return; // the first draw brings them
     const count = this.div.data.length - TRACES.length;
     if (count > 0) {
       window.Plotly.deleteTraces(
@@ -427,7 +460,7 @@ export class CostChart {
     if (key === JSON.stringify(this.rates)) return;
     this.rates = rates.map((pair) => [...pair]);
     if (this.pendingReset) Object.assign(this.pendingReset.layout, rateMarkers(this.rates));
-    else window.Plotly.relayout(this.div, rateMarkers(this.rates));
+    else if (this.plotted) window.Plotly.relayout(this.div, rateMarkers(this.rates));
   }
 
   /** Keep the points (xs, ys) of `line`; with `which`, they also wait in that pending
@@ -482,7 +515,7 @@ export class CostChart {
     this.pending = emptyPending();
     if (!train.x.length && !whole.x.length && !test.x.length) return;
     this.showHint();
-    if (this.decimated || this.train.x.length > 4 * this.columns()) {
+    if (!this.plotted || this.decimated || this.train.x.length > 4 * this.columns()) {
       this.redraw(); // a long line: drawn anew from its decimation
       return;
     }
@@ -516,7 +549,7 @@ export class CostChart {
       y: lines.map((line) => line.y),
       visible: [visibleRaw, true, this.miniBatch, true],
     };
-    window.Plotly.update(this.div, data, { ...layout, ...this.axesUpdate() }, TRACES);
+    this.update(data, { ...layout, ...this.axesUpdate() });
   }
 
   /**
@@ -525,6 +558,7 @@ export class CostChart {
    * set's cost, the test cost and the past runs; its batch costs may leave the plot.
    */
   fitAxes() {
+    if (!this.plotted) return; // the first draw fits them
     const update = this.axesUpdate();
     if (update) window.Plotly.relayout(this.div, update);
   }
@@ -556,13 +590,15 @@ export class CostChart {
     this.train.smoother = new Smoother(weight);
     // Bring the running smoother up to date so later points continue the same curve.
     this.train.s = this.train.y.map((y) => this.train.smoother.push(y));
-    this.redraw();
+    // No costs yet (the page starting): nothing to redraw, and the first draw shows the weight.
+    if (this.train.x.length) this.redraw();
     if (this.overlays.length) this.drawOverlays();
   }
 
   /** Log or linear y axis. */
   setLog(on) {
     this.log = on;
+    if (!this.plotted) return; // the first draw takes the axis type
     window.Plotly.relayout(this.div, { "yaxis.type": on ? "log" : "linear", "yaxis.autorange": true });
     this.fitAxes();
   }

@@ -47,19 +47,25 @@ export let jobViews = null;
 
 const $ = (selector) => document.querySelector(selector);
 
-/** Plotly (loaded `async`, so that the page's first paint does not wait for it). */
-function plotlyLoaded() {
+/**
+ * Plotly, run once it is asked for: the page preloads it (#plotly) and a script runs it,
+ * so that what starts before it (a shared link's socket) is not held up by its evaluation.
+ */
+function loadPlotly() {
   if (window.Plotly) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const script = $("#plotly");
+    const script = document.createElement("script");
+    script.src = $("#plotly").href;
     script.addEventListener("load", resolve, { once: true });
     script.addEventListener("error", () => reject(new Error("The charts' script could not load.")), { once: true });
+    document.head.append(script);
   });
 }
 
 /** Build and wire every part of the page; resolves once the first run state is shown. */
-async function start() {
-  await plotlyLoaded();
+async function start(early) {
+  await early;
+  await loadPlotly();
   setLimits(JSON.parse(document.body.dataset.limits || "{}"));
   setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
 
@@ -159,5 +165,5 @@ function localStorageOrNull() {
 }
 
 const sharedJob = new URLSearchParams(window.location.search).get("job");
-if (sharedJob) openEarly(sharedJob); // the snapshot is read out while the page is built
-start();
+// A shared link's snapshot is read out while the page is built: its socket opens first.
+start(sharedJob ? openEarly(sharedJob) : null);

@@ -30,14 +30,23 @@ function parse(text) {
 // loaded, so the server reads the snapshot out meanwhile; the first JobSocket of that job
 // takes it over, with every event it has had so far.
 let early = null;
+const EARLY_WAIT_MS = 300;
 
-/** Open job `jobId`'s socket now; its events wait for the JobSocket that takes it. */
+/**
+ * Open job `jobId`'s socket now; its events wait for the JobSocket that takes it. Resolves
+ * once it is open (or closed), or after EARLY_WAIT_MS: the handshake needs a free main
+ * thread, so the page's long first tasks wait that long for it at most.
+ */
 export function openEarly(jobId) {
   const ws = new WebSocket(jobUrl(jobId));
   const events = [];
   const keep = (event) => events.push(event);
   for (const type of ["open", "message", "close"]) ws.addEventListener(type, keep);
   early = { jobId, ws, events, keep };
+  return new Promise((resolve) => {
+    for (const type of ["open", "close"]) ws.addEventListener(type, resolve, { once: true });
+    setTimeout(resolve, EARLY_WAIT_MS);
+  });
 }
 
 /** The early socket of `jobId` and its events so far, or null; it stops keeping them. */
