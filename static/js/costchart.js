@@ -33,10 +33,12 @@ const BATCH_HEADROOM = 0.15; // of the main lines' span, above their top
 // A past run's line is drawn from at most this many points: more than the chart has pixels.
 const MAX_OVERLAY_POINTS = 2000;
 // Milliseconds between two draws at least, and the most of the main thread they may take:
-// every draw is a whole Plotly redraw of the chart (10-50 ms), and the boundary, drawn
-// every frame, matters more while the run trains.
+// every draw is a whole Plotly redraw of the chart (10-50 ms, over 50 on a loaded 2-core
+// machine, where each is a long task), and the boundary, drawn every frame, matters more
+// while the run trains. A long run on a loaded machine thus redraws its cost about once a
+// second, a quiet one about five times.
 const DRAW_INTERVAL = 100;
-const DRAW_SHARE = 0.15;
+const DRAW_SHARE = 0.08;
 const MAX_LEGEND_NAME = 26;
 const LEGEND_FONT_SIZE = 14;
 const LEGEND_SYMBOL = 46; // px: the line sample before an entry's text, and a gap after it
