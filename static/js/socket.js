@@ -31,6 +31,7 @@ function parse(text) {
 // takes it over, with every event it has had so far.
 let early = null;
 const EARLY_WAIT_MS = 300;
+const EARLY_KEPT_MS = 10000;
 
 /**
  * Open job `jobId`'s socket now; its events wait for the JobSocket that takes it. Resolves
@@ -43,6 +44,10 @@ export function openEarly(jobId) {
   const keep = (event) => events.push(event);
   for (const type of ["open", "message", "close"]) ws.addEventListener(type, keep);
   early = { jobId, ws, events, keep };
+  // Not taken by then (the page could not watch the job): closed, a viewer less on the server.
+  setTimeout(() => {
+    if (early && early.ws === ws) takeEarly(jobId).ws.close(1000);
+  }, EARLY_KEPT_MS);
   return new Promise((resolve) => {
     for (const type of ["open", "close"]) ws.addEventListener(type, resolve, { once: true });
     setTimeout(resolve, EARLY_WAIT_MS);
