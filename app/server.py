@@ -15,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 from app.jobs.manager import SHUTTING_DOWN, JobManager
 
@@ -26,6 +27,10 @@ GOODBYE_POLL = 0.01  # seconds between two looks at how many viewers are left
 # 16); at 64 KB they drop out within 10 s. 128 KB in flight still carries 20 messages/s at
 # a round trip of 0.5 s.
 SEND_BUFFER = 64 * 1024
+# zlib's level for permessage-deflate (uvicorn leaves zlib's default, 6). Every message is
+# compressed once per viewer on the event loop; a full-speed job's progress message (66 KB
+# of text, mostly costs) took 1.17 ms at level 6 and 0.65 ms at level 3, for 5% more bytes.
+DEFLATE_LEVEL = 3
 
 
 class GracefulServer(uvicorn.Server):
@@ -61,6 +66,18 @@ class QuietWebSocketProtocol(WebSocketsSansIOProtocol):
     an HTTP answer (404, 429): one student could fill the log, and alerts on ERROR would
     fire for nothing. Should uvicorn's internals move, both fall back to its own handling.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # uvicorn's own permessage-deflate offer (window bits, memLevel) at DEFLATE_LEVEL.
+        if self.config.ws_per_message_deflate and hasattr(self.conn, "available_extensions"):
+            self.conn.available_extensions = [
+                ServerPerMessageDeflateFactory(
+                    server_max_window_bits=12,
+                    client_max_window_bits=12,
+                    compress_settings={"memLevel": 5, "level": DEFLATE_LEVEL},
+                )
+            ]
 
     def connection_made(self, transport: Any) -> None:
         """A small send buffer, so that a client who stops reading soon blocks its sends."""
