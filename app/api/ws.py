@@ -9,6 +9,7 @@ import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from typing import cast
 from urllib.parse import urlsplit
 
 import anyio
@@ -24,7 +25,7 @@ from app.config import Settings
 from app.jobs.errors import JobFinishedError, JobNotFoundError, TooManyJobsError
 from app.jobs.job import Job
 from app.jobs.manager import JobManager
-from app.jobs.messages import error_message, is_progress
+from app.jobs.messages import HISTORY_FORMS, HistoryForm, error_message, is_progress
 from app.jobs.owners import Owners
 from app.jobs.stream import messages
 
@@ -32,8 +33,10 @@ router = APIRouter(tags=["websocket"])
 
 # Close codes: 1000 when the job has ended; where the server cannot answer the handshake
 # itself with an HTTP refusal, 4403 (like HTTP 403) for an origin not allowed, 4404 (like
-# HTTP 404) for an unknown job and 1013 ("try again later") when there are too many viewers.
+# HTTP 404) for an unknown job, 4400 (like HTTP 400) for an unknown ?history= and 1013
+# ("try again later") when there are too many viewers.
 NORMAL_CLOSE = 1000
+BAD_REQUEST_CLOSE = 4400
 NOT_FOUND_CLOSE = 4404
 TRY_AGAIN_CLOSE = 1013
 FORBIDDEN_CLOSE = 4403
@@ -72,6 +75,12 @@ async def watch_job(
     """Snapshot, status, then progress and status messages until the job ends."""
     if await refused_origin(websocket, settings):
         return
+    history = websocket.query_params.get("history", "full")
+    if history not in HISTORY_FORMS:
+        forms = ", ".join(HISTORY_FORMS)
+        detail = f"history must be one of {forms}, not {history[:40]!r}."
+        await _refuse(websocket, status.HTTP_400_BAD_REQUEST, detail, BAD_REQUEST_CLOSE)
+        return
     try:
         job = manager.get(job_id)
     except JobNotFoundError:
@@ -82,7 +91,7 @@ async def watch_job(
         too_many_status = status.HTTP_429_TOO_MANY_REQUESTS
         await _refuse(websocket, too_many_status, too_many, TRY_AGAIN_CLOSE, retry)
         return
-    viewer = _Viewer(websocket, job, manager, settings)
+    viewer = _Viewer(websocket, job, manager, settings, cast(HistoryForm, history))
     # Counted from before the handshake, so sockets opened at once cannot pass the bound.
     with manager.watching(job), viewer.budget.member(viewer), viewer.presence:
         await websocket.accept()
@@ -183,9 +192,15 @@ class _Viewer:
     """One websocket connection to one job."""
 
     def __init__(
-        self, websocket: WebSocket, job: Job, manager: JobManager, settings: Settings
+        self,
+        websocket: WebSocket,
+        job: Job,
+        manager: JobManager,
+        settings: Settings,
+        history: HistoryForm,
     ) -> None:
         self.websocket = websocket
+        self.history = history  # how its snapshot's history is sent (app.jobs.messages)
         self.job = job
         self.manager = manager
         self.settings = settings
@@ -205,8 +220,7 @@ class _Viewer:
     async def send_messages(self) -> None:
         """Follow the job's log; close with 1000 after its final status."""
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-            compact = self.websocket.query_params.get("history") == "compact"
-            async with contextlib.aclosing(messages(self.job, compact=compact)) as stream:
+            async with contextlib.aclosing(messages(self.job, history=self.history)) as stream:
                 async for text in stream:
                     await self.send(text)
                     if is_progress(text) and (gap := self.budget.sent(self)):

@@ -1,10 +1,11 @@
 """The websocket's messages (docs/api.md), in one place: each a typed shape.
 
-A job's viewers get `snapshot`, `progress`, `status` and `error` messages as JSON text.
-Their parts are built here too: the job as REST and snapshots show it, the dataset, the
-decision boundary, the network and the neurons' heatmaps. Pictures are turned into JSON
-once per frame, when the log takes them (app.jobs.log), and spliced into each viewer's
-messages as they are: the cost of encoding does not grow with the number of viewers.
+A job's viewers get `snapshot`, `history` (after a preview), `progress`, `status` and
+`error` messages as JSON text. Their parts are built here too: the job as REST and
+snapshots show it, the dataset, the decision boundary, the network and the neurons'
+heatmaps. Pictures are turned into JSON once per frame, when the log takes them
+(app.jobs.log), and spliced into each viewer's messages as they are: the cost of encoding
+does not grow with the number of viewers.
 """
 
 import base64
@@ -296,21 +297,45 @@ class ProgressHead(TypedDict, total=False):
     test_r2: float | None
 
 
-def snapshot_message(job: "Job", snapshot: Snapshot, *, compact: bool = False) -> str:
+# What a viewer asks of a snapshot's history (?history= on the socket's URL): every
+# iteration numbered ("full", the default), only counted ("compact"), or, for a long run,
+# a preview first and every cost in a `history` message just after ("preview").
+HistoryForm = Literal["full", "compact", "preview"]
+HISTORY_FORMS: tuple[HistoryForm, ...] = ("full", "compact", "preview")
+# A preview keeps each of this many equal stretches' lowest and highest cost: the same line
+# as every cost at any chart width up to this many pixels. Shorter runs are sent whole.
+PREVIEW_STRETCHES = 2048
+
+
+def previewed(snapshot: Snapshot, form: HistoryForm) -> bool:
+    """True when the snapshot's history is a preview, its costs in a `history` after it."""
+    return form == "preview" and snapshot.count > 2 * PREVIEW_STRETCHES
+
+
+def snapshot_message(job: "Job", snapshot: Snapshot, *, history: HistoryForm = "full") -> str:
     """`snapshot`: the job, its data, every cost so far and the latest pictures.
 
     The history's costs are those of iterations 0, 1, ..., count - 1: the `iteration`
-    array only counts them. `compact` sends `first_iteration` and `count` in its place,
-    a fifth less to send and parse for a long run (a 100,000-iteration job's snapshot).
+    array only counts them. "compact" sends `first_iteration` and `count` in its place,
+    a fifth less to send and parse for a long run (a 100,000-iteration job's snapshot). A
+    preview (previewed) has `preview`, `count`, and `iteration` and `cost` of the points
+    preview_points keeps: a tenth of a 100,000-iteration job's costs, drawn before the rest.
     """
-    iterations = (
-        f'"first_iteration":0,"count":{snapshot.count}'
-        if compact
-        else f'"iteration":[{",".join(map(str, range(snapshot.count)))}]'
-    )
-    history = (
-        f"{{{iterations},"
-        f'"cost":[{snapshot.costs_json}],'
+    if previewed(snapshot, history):
+        iterations, costs = preview_points(job.log.values(snapshot.count))
+        series = (
+            f'"preview":true,"count":{snapshot.count},'
+            f'"iteration":{dumps(iterations)},"cost":{dumps(costs)}'
+        )
+    elif history == "full":
+        series = (
+            f'"iteration":[{",".join(map(str, range(snapshot.count)))}],'
+            f'"cost":[{snapshot.costs_json}]'
+        )
+    else:
+        series = f'"first_iteration":0,"count":{snapshot.count},"cost":[{snapshot.costs_json}]'
+    history_json = (
+        f"{{{series},"
         f'"test_iteration":{dumps(snapshot.test_iterations)},'
         f'"test_cost":{dumps(snapshot.test_costs)},'
         f'"train_iteration":{dumps(snapshot.train_iterations)},'
@@ -320,9 +345,36 @@ def snapshot_message(job: "Job", snapshot: Snapshot, *, compact: bool = False) -
     summary = job.summary(snapshot.status, snapshot.measure)
     return (
         f'{{"type":"snapshot","job":{dumps(summary)},"dataset":{job.dataset_json},'
-        f'"history":{history},'
+        f'"history":{history_json},'
         f"{_members(snapshot.boundary, NO_BOUNDARY)},{_members(snapshot.details, NO_DETAILS)}}}"
     )
+
+
+def history_message(snapshot: Snapshot) -> str:
+    """`history`: every cost of a previewed snapshot, iterations 0 .. count - 1."""
+    return (
+        f'{{"type":"history","first_iteration":0,"count":{snapshot.count},'
+        f'"cost":[{snapshot.costs_json}]}}'
+    )
+
+
+def preview_points(costs: np.ndarray) -> tuple[list[int], list[float | None]]:
+    """The iterations a preview keeps, in order, and their costs (None: not a number): in
+    each of PREVIEW_STRETCHES equal stretches the lowest and the highest cost, and the
+    first that is not a number; the first and last iteration always."""
+    n = len(costs)
+    width = -(-n // PREVIEW_STRETCHES)  # iterations a stretch (the last may have fewer)
+    padded = np.full(PREVIEW_STRETCHES * width, np.nan)
+    padded[:n] = costs
+    rows = padded.reshape(PREVIEW_STRETCHES, width)
+    finite = np.isfinite(rows)
+    starts = np.arange(PREVIEW_STRETCHES) * width
+    lowest = starts + np.argmin(np.where(finite, rows, np.inf), axis=1)
+    highest = starts + np.argmax(np.where(finite, rows, -np.inf), axis=1)
+    broken = (starts + np.argmax(~finite, axis=1))[(~finite).any(axis=1)]
+    kept = np.unique(np.concatenate([[0, n - 1], lowest, highest, broken]))
+    kept = kept[kept < n]
+    return kept.tolist(), [finite_or_none(float(c)) for c in costs[kept]]
 
 
 def progress_message(progress: Progress) -> str:

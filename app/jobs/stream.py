@@ -11,14 +11,23 @@ from collections.abc import AsyncGenerator
 
 from app.jobs.job import Job
 from app.jobs.log import FINAL_STATUSES, Progress
-from app.jobs.messages import progress_message, snapshot_message, status_message
+from app.jobs.messages import (
+    HistoryForm,
+    history_message,
+    previewed,
+    progress_message,
+    snapshot_message,
+    status_message,
+)
 
 
-async def messages(job: Job, *, compact: bool = False) -> AsyncGenerator[str, None]:
-    """The messages for one viewer of `job`, ending after its final status (`compact`:
-    the snapshot's history as snapshot_message has it)."""
+async def messages(job: Job, *, history: HistoryForm = "full") -> AsyncGenerator[str, None]:
+    """The messages for one viewer of `job`, ending after its final status (`history`:
+    the snapshot's history as snapshot_message has it; a preview's costs follow it)."""
     snapshot, cursor = job.log.snapshot()
-    yield snapshot_message(job, snapshot, compact=compact)
+    yield snapshot_message(job, snapshot, history=history)
+    if previewed(snapshot, history):
+        yield history_message(snapshot)
     yield status_message(snapshot.status)
     if snapshot.status.status in FINAL_STATUSES:
         return

@@ -8,7 +8,8 @@
 //   showData(data)               no job yet: the points a run would train on
 //   connecting()                 a new run is being created
 //   watching(context)            a job is watched from now on (its snapshot follows)
-//   snapshot(message, context)   the whole run so far
+//   snapshot(message, context)   the whole run so far (a long run's costs maybe a preview)
+//   history(message, context)    the snapshot again, with every cost (after a preview)
 //   progress(message, context)   new iterations
 //   status(message, context)     the run's status changed
 //   error(message, context)      the server refused something
@@ -29,6 +30,7 @@ export class JobViews {
     this.views = views;
     this.miniBatch = false;
     this.range = new CostRange();
+    this.previewed = null; // the snapshot whose costs were a preview, until its history
   }
 
   /** Call `method` on every view that has it. */
@@ -71,14 +73,36 @@ export class JobViews {
   /** Draw one message of `job` (the session's record, already updated from it). */
   apply(job, message) {
     if (message.type === "snapshot") this.snapshot(job, message);
+    else if (message.type === "history") this.history(job, message);
     else if (message.type === "progress") this.progress(job, message);
     else if (message.type === "status" || message.type === "error") {
       this.each(message.type, message, this.context(job));
     }
   }
 
-  /** The whole run so far: every view is redrawn from it. */
+  /**
+   * The whole run so far: every view is redrawn from it. A long run's costs may come as a
+   * preview (its `history` says so: the same line at the chart's width), all of them in the
+   * `history` message that follows it.
+   */
   snapshot(job, message) {
+    this.previewed = message.history && message.history.preview ? message : null;
+    this.each("snapshot", message, this.snapshotContext(job, message));
+  }
+
+  /** Every cost of the previewed snapshot: the views that keep costs read it again, whole. */
+  history(job, message) {
+    const snapshot = this.previewed;
+    this.previewed = null;
+    if (!snapshot) return;
+    const { first_iteration: first = 0, count, cost } = message;
+    const iteration = Array.from({ length: count }, (_, i) => first + i);
+    const whole = { ...snapshot, history: { ...snapshot.history, preview: false, iteration, cost } };
+    this.each("history", whole, this.snapshotContext(job, whole));
+  }
+
+  /** A snapshot's context: the settings, the training set's size, the cost's range. */
+  snapshotContext(job, message) {
     // The job's config is the truth (another viewer may have changed its learning rate).
     const settings = settingsFromConfig(job.config);
     const { dataset } = message;
@@ -87,7 +111,7 @@ export class JobViews {
     const h = message.history || {};
     this.range.clear();
     this.range.add((this.miniBatch ? h.train_cost : h.cost) || []);
-    this.each("snapshot", message, { ...this.context(job), settings, trainSize });
+    return { ...this.context(job), settings, trainSize };
   }
 
   /** New iterations: their costs are appended, the rest shows the latest. */

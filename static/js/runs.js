@@ -180,7 +180,8 @@ export class RunList {
     run.cost = cost === undefined ? run.cost : cost;
     run.trainAccuracy = m.train_accuracy === undefined ? run.trainAccuracy : m.train_accuracy;
     run.testAccuracy = m.test_accuracy === undefined ? run.testAccuracy : m.test_accuracy;
-    run.costs = ((history && history.cost) || []).map((c) => (c === null ? null : Number(c)));
+    // A preview's costs are not every iteration's: its `history` brings those (messages.js).
+    if (!(history && history.preview)) run.costs = ((history && history.cost) || []).map((c) => (c === null ? null : Number(c)));
     run.whole = {
       iteration: [...((history && history.train_iteration) || [])],
       cost: [...((history && history.train_cost) || [])],

@@ -103,6 +103,7 @@ export class Session {
     this.runBar.setOwned(api.ownsJob(job.id), job.learner);
     this.socket = new JobSocket(job.id, {
       token: api.tokenFor(job.id),
+      history: "preview", // JobViews draws a long run's preview, then reads its history
       onMessage: (message) => this.receive(job.id, message),
       onRetry: () => this.runBar.say("Connection lost: reconnecting…", "warning"),
       onGone: () => {

@@ -9,10 +9,12 @@ const NOT_FOUND = 4404; // the close code for an unknown job where HTTP 404 can'
 /**
  * ws(s)://host/.../ws/jobs/{id}, relative to the page. The snapshot's history comes
  * compact: a count in place of the `iteration` array that only numbers the costs (a fifth
- * of a long run's snapshot), which `parse` puts back.
+ * of a long run's snapshot), which `parse` puts back. "preview" (the page's own run): a
+ * long run's snapshot brings a preview of its costs, and a `history` message all of them
+ * right after (docs/api.md), so that its picture is drawn before its history is read.
  */
-function jobUrl(jobId) {
-  return socketUrl(`ws/jobs/${encodeURIComponent(jobId)}?history=compact`);
+function jobUrl(jobId, history = "compact") {
+  return socketUrl(`ws/jobs/${encodeURIComponent(jobId)}?history=${history}`);
 }
 
 /** A message from its text; a compact snapshot's history gets its `iteration` array back. */
@@ -39,7 +41,7 @@ const EARLY_KEPT_MS = 10000;
  * thread, so the page's long first tasks wait that long for it at most.
  */
 export function openEarly(jobId) {
-  const ws = new WebSocket(jobUrl(jobId));
+  const ws = new WebSocket(jobUrl(jobId, "preview"));
   const events = [];
   const keep = (event) => events.push(event);
   for (const type of ["open", "message", "close"]) ws.addEventListener(type, keep);
@@ -77,11 +79,14 @@ export class JobSocket extends ReconnectingSocket {
    * Watch job `jobId`: onMessage(message) for every message; onRetry(delayMs) when the
    * socket ended before the job did, just before reconnecting after delayMs; onGone()
    * when the server has no such job (any more). `token`: the job's, when this page owns it.
+   * `history`: how the snapshot's history comes (see jobUrl); "preview" once onMessage
+   * handles a `history` message.
    */
-  constructor(jobId, { token = null, onMessage, onRetry, onGone }) {
+  constructor(jobId, { token = null, history = "compact", onMessage, onRetry, onGone }) {
     super();
     this.jobId = jobId;
     this.token = token;
+    this.history = history;
     this.onMessage = onMessage;
     this.onRetry = onRetry;
     this.onGone = onGone;
@@ -90,8 +95,9 @@ export class JobSocket extends ReconnectingSocket {
   }
 
   connect() {
-    const taken = takeEarly(this.jobId);
-    const ws = taken ? taken.ws : new WebSocket(jobUrl(this.jobId));
+    // The early socket asked for a preview: only a JobSocket that reads one takes it.
+    const taken = this.history === "preview" ? takeEarly(this.jobId) : null;
+    const ws = taken ? taken.ws : new WebSocket(jobUrl(this.jobId, this.history));
     this.ws = ws;
     this.opened = false;
     ws.onopen = () => {

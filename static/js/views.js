@@ -20,8 +20,10 @@ export function followersView(parts) {
 
 /** The runs to compare (runs.js): the watched run's row and its costs. */
 export function runsView(runs) {
+  const snapshot = ({ job, history, dataset }) => runs.snapshot(job.id, job, history, dataset);
   return {
-    snapshot: ({ job, history, dataset }) => runs.snapshot(job.id, job, history, dataset),
+    snapshot,
+    history: snapshot,
     progress: (message, { job }) => runs.progress(job.id, message),
     status: (message, { job }) => runs.status(job.id, job.status),
   };
@@ -93,15 +95,17 @@ export function networkView(network) {
  * history, then from the run's row in `runs` (its view comes first in the list).
  */
 export function costView(cost, runs) {
+  const snapshot = ({ history }, { miniBatch }) => {
+    cost.reset(history, { miniBatch });
+    cost.setRates((history && history.learning_rate) || []);
+  };
   return {
     clear: () => {
       cost.reset(null);
       cost.setRates([]);
     },
-    snapshot: ({ history }, { miniBatch }) => {
-      cost.reset(history, { miniBatch });
-      cost.setRates((history && history.learning_rate) || []);
-    },
+    snapshot,
+    history: snapshot, // a preview's costs, now every one
     progress: (message, { job, trainCost }) => {
       cost.append(message.first_iteration, message.cost);
       if (message.test_cost !== undefined && message.test_cost !== null) {

@@ -11,6 +11,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import Settings
+from app.jobs import messages
 from app.nn import datasets, model
 from app.nn.trainer import TrainConfig, Trainer
 from tests.conftest import KeepsTokens, read_until_closed
@@ -168,6 +169,76 @@ def test_a_compact_snapshot_counts_its_iterations_instead_of_listing_them(client
     assert compact["first_iteration"] == 0 and compact["count"] == 200
     del full["iteration"], compact["first_iteration"], compact["count"]
     assert compact == full  # the costs and every other series alike
+
+
+@pytest.fixture
+def short_previews(monkeypatch):
+    """Previews of runs past 32 iterations (16 stretches), so that a short job has one."""
+    monkeypatch.setattr(messages, "PREVIEW_STRETCHES", 16)
+
+
+def test_a_preview_snapshot_is_followed_by_every_cost_then_the_rest(client, short_previews):
+    job = create(client)
+    while client.get(f"/api/jobs/{job['id']}").json()["status"] != "done":
+        time.sleep(0.01)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}") as ws:
+        full = read_until_closed(ws)[0][0]["history"]
+    with client.websocket_connect(f"/ws/jobs/{job['id']}?history=preview") as ws:
+        received, code = read_until_closed(ws)
+    assert [m["type"] for m in received] == ["snapshot", "history", "status"] and code == 1000
+    preview, history = received[0]["history"], received[1]
+    assert preview["preview"] is True and preview["count"] == 200
+    kept = preview["iteration"]
+    assert kept[0] == 0 and kept[-1] == 199 and len(kept) <= 2 * 16 + 2
+    assert preview["cost"] == [full["cost"][i] for i in kept]
+    assert history == {"type": "history", "first_iteration": 0, "count": 200, "cost": full["cost"]}
+    for series in ("iteration", "cost", "preview", "count"):
+        full.pop(series, None), preview.pop(series)
+    assert preview == full  # every other series whole
+
+
+def test_a_short_runs_preview_snapshot_is_its_compact_one(client):
+    job = create(client)
+    while client.get(f"/api/jobs/{job['id']}").json()["status"] != "done":
+        time.sleep(0.01)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}?history=compact") as ws:
+        compact = read_until_closed(ws)[0]
+    with client.websocket_connect(f"/ws/jobs/{job['id']}?history=preview") as ws:
+        preview = read_until_closed(ws)[0]
+    assert [m["type"] for m in preview] == ["snapshot", "status"]
+    assert preview == compact
+
+
+def test_a_viewer_who_joins_mid_run_gets_its_preview_then_every_cost_once(client, short_previews):
+    job = create(client, iterations=900, start_paused=True)
+    expected = [
+        s.cost for s in Trainer(TrainConfig(iterations=900), *datasets.make("flower")).steps()
+    ]
+    control = f"/api/jobs/{job['id']}/control"
+    client.post(control, json={"action": "step", "steps": 500})
+    while client.get(f"/api/jobs/{job['id']}").json()["iteration"] < 499:
+        time.sleep(0.01)
+    with client.websocket_connect(f"/ws/jobs/{job['id']}?history=preview") as ws:
+        client.post(control, json={"action": "resume"})
+        received, code = read_until_closed(ws)
+    assert received[0]["history"]["preview"] and received[1]["type"] == "history"
+    costs = list(received[1]["cost"])
+    for message in received[2:]:
+        if message["type"] == "progress":
+            assert message["first_iteration"] == len(costs)
+            costs += message["cost"]
+    assert costs == expected and code == 1000
+
+
+def test_an_unknown_history_form_is_refused_with_400_naming_the_forms(client):
+    job = create(client)
+    url = f"/ws/jobs/{job['id']}?history=all"
+    with pytest.raises(WebSocketDenialResponse) as refused, client.websocket_connect(url):
+        pass
+    assert refused.value.status_code == 400
+    assert refused.value.json() == {
+        "detail": "history must be one of full, compact, preview, not 'all'."
+    }
 
 
 def test_viewers_who_join_mid_run_get_every_cost_once_from_their_snapshot_on(client):

@@ -97,3 +97,25 @@ def test_a_reload_shows_the_same_last_boundary(playground: Playground) -> None:
     )
     assert playground.plot("boundary-plot", shown) == before
     assert playground.plot("cost-plot", "gd.view.train.x.length") == 500
+
+
+def test_a_reload_of_a_long_run_draws_its_preview_then_keeps_every_cost(
+    playground: Playground,
+) -> None:
+    playground.open("?speed=max&iterations=20000")
+    playground.train_to_the_end()
+    costs = playground.plot("cost-plot", "gd.view.train.y")
+    kinds: list[str] = []
+
+    def follow(ws) -> None:  # the message types of the page's job socket
+        ws.on("framereceived", lambda text: kinds.append(text.split(",", 1)[0]))
+
+    playground.page.on("websocket", follow)
+    playground.page.reload()
+    playground.page.wait_for_function(
+        "() => { const gd = document.querySelector('[data-testid=cost-plot]');"
+        " return gd.view && gd.view.train.x.length === 20000; }"
+    )
+    assert kinds[:2] == ['{"type":"snapshot"', '{"type":"history"']
+    assert playground.plot("cost-plot", "gd.view.train.x") == list(range(20000))
+    assert playground.plot("cost-plot", "gd.view.train.y") == costs

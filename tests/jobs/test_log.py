@@ -160,3 +160,13 @@ def test_the_history_keeps_every_cost_at_full_precision_nan_and_inf_included(log
     assert history.test_costs == [0.69, float("inf"), 0.25]
     snapshot, _ = log.snapshot()
     assert snapshot.test_costs == [0.69, None, 0.25]  # JSON still has no NaN
+
+
+def test_values_are_every_cost_as_floats_read_once_per_chunk(log):
+    log.append(0, [0.7, 0.6], measure(1))
+    log.append(2, [0.5, math.inf], measure(3))
+    values = log.values(4)
+    assert values[:3].tolist() == [0.7, 0.6, 0.5] and math.isnan(values[3])  # JSON's null
+    assert log.values(2).tolist() == [0.7, 0.6]
+    log.append(4, [0.4], measure(4))
+    assert log.values(5)[4] == 0.4  # the new chunk, read on the next call

@@ -43,3 +43,23 @@ def test_neurons_message():
 
     with pytest.raises(ValueError, match=r"shape \(n_l, 4, 4\)"):
         messages.neurons(units, 4)
+
+
+def test_a_preview_keeps_each_stretchs_lowest_and_highest_cost_and_what_is_not_a_number(
+    monkeypatch,
+):
+    monkeypatch.setattr(messages, "PREVIEW_STRETCHES", 10)
+    costs = np.linspace(1.0, 0.5, 1000)
+    costs[437] = 3.0  # a spike: kept, as the line drawn from every cost shows it
+    costs[999] = np.nan  # the cost that blew up
+    iterations, kept = messages.preview_points(costs)
+    assert iterations == sorted(set(iterations)) and iterations[0] == 0
+    assert 437 in iterations and kept[iterations.index(437)] == 3.0
+    assert iterations[-1] == 999 and kept[-1] is None
+    for start in range(0, 1000, 100):  # each stretch's lowest and highest, at their iterations
+        stretch = costs[start : start + 100]
+        finite = np.where(np.isfinite(stretch))[0]
+        assert start + finite[np.argmin(stretch[finite])] in iterations
+        assert start + finite[np.argmax(stretch[finite])] in iterations
+    assert len(iterations) <= 2 * 10 + 3
+    assert all(kept[k] == costs[i] for k, i in enumerate(iterations[:-1]))
