@@ -378,6 +378,7 @@ def test_page_modules_smooth_and_format_like_tensorboard(playground: Playground)
             smoothed: smooth([1, 2, 3, null, 4], 0.5),
             cost: f.formatCost(0.69314718), small: f.formatCost(0.000123456),
             accuracy: f.formatPercent(0.9075), none: f.formatPercent(null),
+            counts: [0, 999, 1000, 100000, 1234567.4, -1].map(f.formatCount),
           };
         }"""
     )
@@ -387,3 +388,4 @@ def test_page_modules_smooth_and_format_like_tensorboard(playground: Playground)
     assert smoothed[4] == pytest.approx((2.125 * 0.5 + 0.5 * 4) / (1 - 0.5**4))
     assert (result["cost"], result["small"]) == ("0.6931", "0.0001235")
     assert (result["accuracy"], result["none"]) == ("90.75%", "—")
+    assert result["counts"] == ["0", "999", "1,000", "100,000", "1,234,567", "—"]
