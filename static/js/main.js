@@ -146,13 +146,14 @@ async function start(early) {
   controls.show(settings);
   ownData.tile(settings.dataset);
   showClassesField($("#classes-field"), settings.dataset);
-  settingsView.show(null);
-  drawPreviews();
   runs.load();
-  fetchPastRuns(runs, jobId);
+  // Each shows the settings (the job's, or the URL's) and writes the URL once.
   if (jobId) await session.attach(jobId);
   else session.ready();
   runBar.enable();
+  // After: their requests do not hold up the job's.
+  fetchPastRuns(runs, jobId);
+  drawPreviews();
 }
 
 /** The page's localStorage, or null where the browser refuses it (the list then lives only here). */

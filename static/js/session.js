@@ -5,7 +5,7 @@
 import * as api from "./api.js";
 import { settingsFromConfig, toConfig } from "./controls.js";
 import { displayLabel } from "./runs.js";
-import { JobSocket } from "./socket.js";
+import { JobSocket, earlyJob } from "./socket.js";
 
 const FINAL = new Set(["done", "stopped", "diverged", "failed", "interrupted"]);
 const PLAYING = new Set(["queued", "running"]);
@@ -44,9 +44,10 @@ export class Session {
   /** Watch a job that already exists (a reload, or a shared link with ?job=). */
   async attach(jobId) {
     try {
-      const job = await api.getJob(jobId);
+      // A shared link's socket has brought the job already (as a rule): no request to wait for.
+      const job = (await earlyJob(jobId)) || (await api.getJob(jobId));
       this.controls.show(settingsFromConfig(job.config));
-      this.settingsView.show(this.job);
+      this.settingsView.show(job); // the URL names the job at once: watch leaves it as it is
       this.watch(job);
     } catch (error) {
       this.ready();

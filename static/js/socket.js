@@ -34,6 +34,7 @@ function parse(text) {
 let early = null;
 const EARLY_WAIT_MS = 300;
 const EARLY_KEPT_MS = 10000;
+const HOLD_MS = 1000; // the longest what follows a snapshot waits for its picture's frame
 
 /**
  * Open job `jobId`'s socket now; its events wait for the JobSocket that takes it. Resolves
@@ -45,7 +46,11 @@ export function openEarly(jobId) {
   const events = [];
   const keep = (event) => events.push(event);
   for (const type of ["open", "message", "close"]) ws.addEventListener(type, keep);
-  early = { jobId, ws, events, keep };
+  const first = new Promise((resolve) => {
+    ws.addEventListener("message", (event) => resolve(event.data), { once: true });
+    ws.addEventListener("close", () => resolve(null), { once: true });
+  });
+  early = { jobId, ws, events, keep, first };
   // Not taken by then (the page could not watch the job): closed, a viewer less on the server.
   setTimeout(() => {
     if (early && early.ws === ws) takeEarly(jobId).ws.close(1000);
@@ -54,6 +59,16 @@ export function openEarly(jobId) {
     for (const type of ["open", "close"]) ws.addEventListener(type, resolve, { once: true });
     setTimeout(resolve, EARLY_WAIT_MS);
   });
+}
+
+/**
+ * Job `jobId` as its early socket's snapshot has it (the record GET /api/jobs/{id} answers),
+ * or null: no early socket of that job, or it closed before a snapshot.
+ */
+export async function earlyJob(jobId) {
+  const text = early && early.jobId === jobId ? await early.first : null;
+  const message = text === null ? null : JSON.parse(text);
+  return message && message.type === "snapshot" ? message.job : null;
 }
 
 /** The early socket of `jobId` and its events so far, or null; it stops keeping them. */
@@ -107,33 +122,61 @@ export class JobSocket extends ReconnectingSocket {
       // (An early socket's open may be replayed after it has closed: nothing to send then.)
       if (this.token && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ action: "auth", token: this.token }));
     };
-    ws.onmessage = (event) => {
-      const message = parse(event.data);
-      if (message.type === "snapshot") this.connected();
-      if (message.type === "status" && FINAL.has(message.status)) this.finished = true;
-      if (message.type === "snapshot" && FINAL.has(message.job && message.job.status)) {
-        this.finished = true;
-      }
-      this.onMessage(message);
-    };
-    ws.onclose = async (event) => {
-      if (this.closed || this.finished) return;
-      // An unknown job's handshake is refused with HTTP 404, which a browser only
-      // reports as a failed connection: ask the REST endpoint before retrying.
-      if (event.code === NOT_FOUND || (!this.opened && (await jobIsGone(this.jobId)))) {
-        this.closed = true;
-        this.onGone();
-        return;
-      }
-      // The server went away mid-run (restart, network): try again, a little slower each time.
-      this.retry(this.onRetry);
-    };
+    ws.onmessage = (event) => this.inTurn(() => this.receive(event.data));
+    ws.onclose = (event) => this.inTurn(() => this.ended(event));
     // The early socket's events so far, in order, once the constructor has returned.
     if (taken && taken.events.length) {
       queueMicrotask(() => {
         for (const event of taken.events) if (this.ws === ws) ws[`on${event.type}`]?.(event);
       });
     }
+  }
+
+  /**
+   * Run `handle` now, or after the held ones: once a snapshot is read, what follows (a long
+   * run's whole history, say) waits until the next frame has drawn the snapshot's picture.
+   */
+  inTurn(handle) {
+    if (this.held) this.held.push(handle);
+    else handle();
+  }
+
+  receive(text) {
+    const message = parse(text);
+    if (message.type === "snapshot") this.connected();
+    if (message.type === "status" && FINAL.has(message.status)) this.finished = true;
+    if (message.type === "snapshot" && FINAL.has(message.job && message.job.status)) {
+      this.finished = true;
+    }
+    this.onMessage(message);
+    if (message.type === "snapshot") this.holdUntilDrawn();
+  }
+
+  holdUntilDrawn() {
+    const held = [];
+    this.held = held;
+    const release = () => {
+      if (this.held !== held) return; // released already
+      this.held = null;
+      for (const handle of held) if (!this.closed) this.inTurn(handle); // none once closed
+    };
+    // After this frame's draws (asked for while the snapshot was read), once it is painted;
+    // a page hidden meanwhile draws no frame, so at most HOLD_MS later.
+    requestAnimationFrame(() => setTimeout(release));
+    setTimeout(release, HOLD_MS);
+  }
+
+  async ended(event) {
+    if (this.closed || this.finished) return;
+    // An unknown job's handshake is refused with HTTP 404, which a browser only
+    // reports as a failed connection: ask the REST endpoint before retrying.
+    if (event.code === NOT_FOUND || (!this.opened && (await jobIsGone(this.jobId)))) {
+      this.closed = true;
+      this.onGone();
+      return;
+    }
+    // The server went away mid-run (restart, network): try again, a little slower each time.
+    this.retry(this.onRetry);
   }
 }
 
