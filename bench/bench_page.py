@@ -36,7 +36,8 @@ Each column opens a fresh browser context (empty cache) and measures, in this or
   with POST /api/jobs (speed null) and trained to its end, opened by URL (`?job=<id>`)
   in a new tab of the same context (a warm cache, so this is the attach alone): the time
   from navigation start to the first frame in which the cost chart is drawn and the run
-  bar shows every iteration, and to the first frame with the boundary drawn.
+  bar shows every iteration, and to the first frame with the boundary's picture drawn
+  (the page sketches it on a canvas before Plotly has loaded; the plot then replaces it).
 
 Boundaries drawn: gradlive's page counts them itself (the boundary view's `drawn`, one a
 frame at most). For a page without such a counter the probe counts from outside, by an init
@@ -274,7 +275,8 @@ bench.armPause = () => {
 
 # A second viewer's page: when (ms from navigation start) its cost chart and boundary are
 # first shown. EXPECTED (the job's iterations) is prepended. These two checks read
-# gradlive's DOM as Plotly draws it (the boundary is a layout image under the points).
+# gradlive's DOM: the cost chart as Plotly draws it, the boundary's picture as its sketch
+# (a canvas, before Plotly has loaded) or as Plotly's layout image under the points.
 SHOWN = r"""
 const shown = { cost: null, boundary: null };
 window.__benchShown = shown;
@@ -286,7 +288,7 @@ function cost_shown() {
   );
 }
 function boundary_shown() {
-  return document.querySelector("#boundary-plot .imagelayer image") !== null;
+  return document.querySelector("#boundary-plot .imagelayer image, .boundary-sketch") !== null;
 }
 const poll = () => {
   const t = performance.now();

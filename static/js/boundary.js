@@ -9,14 +9,18 @@
 
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { probabilityAt } from "./decode.js";
-import { boundaryImage, discreteImage } from "./neurons.js";
+import { boundaryImage, discreteImage, paintBoundary } from "./neurons.js";
 import { BLUE, CLASS_COLOURS, ORANGE, scaleColour } from "./palette.js";
 
 const CONFIG = plotConfig("boundary");
 // Lighter than the points, so a point on the wrong side stands out.
 const OPACITY = 0.6;
-// px above the plot: the mode bar and the readout sit there, not over the picture.
-const TOP = 28;
+// The plot's margins (px): the mode bar and the readout sit above it, not over the picture.
+const MARGIN = { l: 52, r: 8, t: 28, b: 52 };
+// Where Plotly's autorange puts the picture's corners: 5% of the axis in from each end,
+// and the corners' markers' half size (px) more.
+const RANGE_PAD = 0.05;
+const MARKER_PAD = 3.75;
 
 function points(name, color, { test }) {
   return {
@@ -146,6 +150,7 @@ export class BoundaryPlot {
       corners(),
     ];
     this.images = [];
+    this.sketched = null; // the canvas sketch() painted, until the first plot
     this.draw = throttledDraw(() => this.drawBoundary());
     div.addEventListener("mousemove", (event) => this.hover(event));
     div.addEventListener("mouseleave", () => this.say(""));
@@ -194,7 +199,7 @@ export class BoundaryPlot {
 
   layout() {
     return {
-      margin: { l: 52, r: 8, t: TOP, b: 52 },
+      margin: MARGIN,
       font: FONT,
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "#f4f5f6",
@@ -216,6 +221,38 @@ export class BoundaryPlot {
   replot() {
     // Plotly.react to new points can keep an autorange around the old centre: newPlot.
     window.Plotly.newPlot(this.div, this.traces, this.layout(), CONFIG);
+    if (this.sketched) this.sketched.remove();
+    this.sketched = null;
+  }
+
+  /**
+   * A shared link's latest boundary before the charts' script has loaded (half a second
+   * on a small machine): its picture alone, on a canvas where the plot will put it. The
+   * first plot drawn replaces it. True when it was painted.
+   */
+  sketch(boundary) {
+    if (!boundary || window.Plotly) return false;
+    const canvas = document.createElement("canvas");
+    canvas.className = "boundary-sketch";
+    canvas.dataset.testid = "boundary-sketch";
+    paintBoundary(canvas, boundary);
+    // As the plot will place it: each axis autoranged, then the one with more px per unit
+    // shrunk to as many as the other's (scaleanchor), centred.
+    const { sizex, sizey } = placement(boundary);
+    const width = this.div.clientWidth - MARGIN.l - MARGIN.r;
+    const height = this.div.clientHeight - MARGIN.t - MARGIN.b;
+    const fit = (length, size) => ((1 - 2 * RANGE_PAD) * length - 2 * MARKER_PAD) / size;
+    const scale = Math.min(fit(width, sizex), fit(height, sizey));
+    Object.assign(canvas.style, {
+      left: `${this.div.offsetLeft + MARGIN.l + (width - sizex * scale) / 2}px`,
+      top: `${this.div.offsetTop + MARGIN.t + (height - sizey * scale) / 2}px`,
+      width: `${sizex * scale}px`,
+      height: `${sizey * scale}px`,
+      opacity: OPACITY,
+    });
+    this.div.after(canvas);
+    this.sketched = canvas;
+    return true;
   }
 
   /**
@@ -242,7 +279,12 @@ export class BoundaryPlot {
       this.drawn += 1;
       this.showPicture();
     }
-    if (this.stale) {
+    if (this.stale && this.sketched && !this.sketched.waited) {
+      // Its picture shows already: the plot waits a frame, so that the cost chart drawn
+      // in this one is painted the sooner.
+      this.sketched.waited = true;
+      this.draw();
+    } else if (this.stale) {
       this.stale = false;
       this.replot();
     }

@@ -62,9 +62,20 @@ function loadPlotly() {
   });
 }
 
-/** Build and wire every part of the page; resolves once the first run state is shown. */
+/** Resolves once the next frame is painted. */
+function painted() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
+/**
+ * Build and wire every part of the page; resolves once the first run state is shown.
+ * `early`: a shared link's snapshot (or null), on its way.
+ */
 async function start(early) {
-  await early;
+  const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
+  const snapshot = await early;
+  // The latest picture, painted before Plotly's evaluation holds up the main thread.
+  if (snapshot && boundary.sketch(snapshot.boundary)) await painted();
   await loadPlotly();
   setLimits(JSON.parse(document.body.dataset.limits || "{}"));
   setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
@@ -72,7 +83,6 @@ async function start(early) {
   const runBar = new RunBar($("#run-bar"));
   bindLearnerField($("#learner"));
   const cost = new CostChart($("#cost-plot"), $("#cost-hint"));
-  const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
   const network = new NetworkView($("#network"));
   const gradCheck = new GradCheck(checkSlot($("#equations")));
   const walk = new Walkthrough(checkSlot($("#equations")).querySelector(".gradcheck-head"), {

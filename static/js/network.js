@@ -62,8 +62,10 @@ export class NetworkView {
 
   /** Forget the weights and images (a new run): links go thin and grey. */
   clear() {
+    // A build draws only what `latest` holds: with nothing there, the network is bare already.
+    const drawn = Object.values(this.latest).some(Boolean);
     this.latest = { network: null, neurons: null, boundary: null };
-    if (this.dims) this.build();
+    if (this.dims && drawn) this.build();
   }
 
   /** Latest-wins updates from the websocket; drawn on the next animation frame. */

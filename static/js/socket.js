@@ -36,10 +36,17 @@ const EARLY_WAIT_MS = 300;
 const EARLY_KEPT_MS = 10000;
 const HOLD_MS = 1000; // the longest what follows a snapshot waits for its picture's frame
 
+/** The message `text` holds when it is a snapshot, or null. */
+function snapshotIn(text) {
+  const message = text === null ? null : JSON.parse(text);
+  return message && message.type === "snapshot" ? message : null;
+}
+
 /**
  * Open job `jobId`'s socket now; its events wait for the JobSocket that takes it. Resolves
- * once it is open (or closed), or after EARLY_WAIT_MS: the handshake needs a free main
- * thread, so the page's long first tasks wait that long for it at most.
+ * with its snapshot (the page sketches its picture before Plotly loads), or null once it
+ * closes without one or after EARLY_WAIT_MS: the page's long first tasks wait that long
+ * for it at most (the handshake needs a free main thread).
  */
 export function openEarly(jobId) {
   const ws = new WebSocket(jobUrl(jobId, "preview"));
@@ -47,7 +54,7 @@ export function openEarly(jobId) {
   const keep = (event) => events.push(event);
   for (const type of ["open", "message", "close"]) ws.addEventListener(type, keep);
   const first = new Promise((resolve) => {
-    ws.addEventListener("message", (event) => resolve(event.data), { once: true });
+    ws.addEventListener("message", (event) => resolve(snapshotIn(event.data)), { once: true });
     ws.addEventListener("close", () => resolve(null), { once: true });
   });
   early = { jobId, ws, events, keep, first };
@@ -55,10 +62,7 @@ export function openEarly(jobId) {
   setTimeout(() => {
     if (early && early.ws === ws) takeEarly(jobId).ws.close(1000);
   }, EARLY_KEPT_MS);
-  return new Promise((resolve) => {
-    for (const type of ["open", "close"]) ws.addEventListener(type, resolve, { once: true });
-    setTimeout(resolve, EARLY_WAIT_MS);
-  });
+  return Promise.race([first, new Promise((resolve) => setTimeout(() => resolve(null), EARLY_WAIT_MS))]);
 }
 
 /**
@@ -66,9 +70,8 @@ export function openEarly(jobId) {
  * or null: no early socket of that job, or it closed before a snapshot.
  */
 export async function earlyJob(jobId) {
-  const text = early && early.jobId === jobId ? await early.first : null;
-  const message = text === null ? null : JSON.parse(text);
-  return message && message.type === "snapshot" ? message.job : null;
+  const snapshot = early && early.jobId === jobId ? await early.first : null;
+  return snapshot && snapshot.job;
 }
 
 /** The early socket of `jobId` and its events so far, or null; it stops keeping them. */

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Route
+
     from tests.browser.conftest import Playground
 
 pytestmark = pytest.mark.browser
@@ -119,3 +121,30 @@ def test_a_reload_of_a_long_run_draws_its_preview_then_keeps_every_cost(
     assert kinds[:2] == ['{"type":"snapshot"', '{"type":"history"']
     assert playground.plot("cost-plot", "gd.view.train.x") == list(range(20000))
     assert playground.plot("cost-plot", "gd.view.train.y") == costs
+
+
+def test_a_shared_link_paints_its_boundary_before_the_charts_script_loads(
+    playground: Playground, classmate: Playground
+) -> None:
+    playground.open("?iterations=300&speed=max")
+    job_id = playground.train_to_the_end()
+    held: list[Route] = []  # the charts' script, held back until the sketch is checked
+    classmate.page.route("**/plotly-basic*", lambda route: held.append(route))
+    with classmate.page.expect_request("**/plotly-basic*"):
+        classmate.page.goto(f"{classmate.base_url}/?job={job_id}")
+    sketch = classmate.by_id("boundary-sketch")
+    sketch.wait_for()
+    assert classmate.page.evaluate("() => window.Plotly === undefined")
+    painted = sketch.evaluate("(canvas) => canvas.toDataURL()")
+    box = sketch.bounding_box()
+    assert box and box["width"] > 100 and abs(box["width"] - box["height"]) < 0.05 * box["width"]
+    assert len(held) == 1
+    held[0].continue_()
+    classmate.page.wait_for_function(
+        "() => document.querySelector('#boundary-plot .imagelayer image') !== null"
+    )
+    # The plot drew the same picture, and took the sketch's place.
+    assert classmate.plot("boundary-plot", "gd.view.images[0].source") == painted
+    assert classmate.by_id("boundary-sketch").count() == 0
+    image = classmate.page.locator("#boundary-plot .imagelayer image").bounding_box()
+    assert image and abs(image["x"] - box["x"]) < 2 and abs(image["width"] - box["width"]) < 2
