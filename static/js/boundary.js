@@ -151,6 +151,7 @@ export class BoundaryPlot {
     ];
     this.images = [];
     this.sketched = null; // the canvas sketch() painted, until the first plot
+    this.plotted = false; // a Plotly plot is drawn
     this.draw = throttledDraw(() => this.drawBoundary());
     div.addEventListener("mousemove", (event) => this.hover(event));
     div.addEventListener("mouseleave", () => this.say(""));
@@ -221,6 +222,7 @@ export class BoundaryPlot {
   replot() {
     // Plotly.react to new points can keep an autorange around the old centre: newPlot.
     window.Plotly.newPlot(this.div, this.traces, this.layout(), CONFIG);
+    this.plotted = true;
     if (this.sketched) this.sketched.remove();
     this.sketched = null;
   }
@@ -350,7 +352,9 @@ export class BoundaryPlot {
     this.bytes = null;
     this.applyTestVisibility();
     this.stale = true; // drawn on the next frame, with the run's first boundary if it has come
-    this.draw();
+    // No points and no plot yet (a page before its data has come): an empty plot drawn now
+    // would only be drawn again.
+    if (dataset || this.plotted) this.draw();
   }
 
   /** A new boundary message (docs/api.md, The websocket); null keeps the plot as it is. */
