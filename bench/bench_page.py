@@ -12,8 +12,11 @@ skipped when PATH is absent) playing its default run. Prints one table, a column
 
 Each column opens a fresh browser context (empty cache) and measures, in this order:
 
-- cold load: the page's first visit. DOMContentLoaded and load are the navigation
-  timing's domContentLoadedEventEnd and loadEventEnd (from navigation start); bytes are
+- cold load: the page's first visit. First paint is the paint timing's first contentful
+  paint; DOMContentLoaded and load are the navigation timing's domContentLoadedEventEnd
+  and loadEventEnd; views drawn is the first animation frame in which the page's empty
+  views are drawn (gradlive: both Plotly plots; TF Playground: its heatmap's canvas), all
+  from navigation start; bytes are
   the transferSize of the document and of every resource fetched until the page has
   drawn its empty plots and the network is idle (headers included; a websocket's frames
   are not counted).
@@ -136,11 +139,19 @@ TF = Target(
     streamed=False,
 )
 
-# The probe, run in every document before the page's own scripts. TARGET, iterations_shown
-# and paused_shown are prepended for the page measured (see probe()).
+# The probe, run in every document before the page's own scripts. TARGET, iterations_shown,
+# paused_shown and views_drawn are prepended for the page measured (see probe()).
 PROBE = r"""
 const bench = { longTasks: [], arrived: 0, result: null, pause: null };
 window.__bench = bench;
+
+// The first frame in which the page's empty views are drawn (ms from navigation start).
+window.__benchDrawn = null;
+const drawnPoll = () => {
+  if (views_drawn()) window.__benchDrawn = performance.now();
+  else requestAnimationFrame(drawnPoll);
+};
+requestAnimationFrame(drawnPoll);
 
 // The main thread's long tasks from the document's start.
 const keep = (entries) => {
@@ -307,6 +318,7 @@ def probe(target: Target) -> str:
         f"const TARGET = {json.dumps(config)};\n"
         f"const iterations_shown = () => ({target.iterations});\n"
         f"const paused_shown = () => ({target.paused});\n"
+        f"const views_drawn = () => ({target.ready});\n"
     )
     return f"(() => {{\n{head}{PROBE}\n}})();"
 
@@ -341,11 +353,19 @@ def load(page: Page, url: str, target: Target, kind: str) -> dict[str, float]:
           const [nav] = performance.getEntriesByType("navigation");
           const resources = performance.getEntriesByType("resource");
           const bytes = resources.reduce((sum, entry) => sum + entry.transferSize, 0);
-          return [nav.domContentLoadedEventEnd, nav.loadEventEnd, nav.transferSize + bytes];
+          const [paint] = performance.getEntriesByName("first-contentful-paint");
+          return [paint.startTime, nav.domContentLoadedEventEnd, nav.loadEventEnd,
+                  window.__benchDrawn, nav.transferSize + bytes];
         }"""
     )
-    dcl, loaded, size = timing
-    return {f"{kind}_dcl": dcl / 1000, f"{kind}_load": loaded / 1000, f"{kind}_kb": size / 1000}
+    paint, dcl, loaded, drawn, size = timing
+    return {
+        f"{kind}_paint": paint / 1000,
+        f"{kind}_dcl": dcl / 1000,
+        f"{kind}_load": loaded / 1000,
+        f"{kind}_drawn": drawn / 1000,
+        f"{kind}_kb": size / 1000,
+    }
 
 
 def live_window(page: Page, target: Target, seconds: float) -> dict[str, float]:
@@ -488,11 +508,15 @@ ROWS: list[Row] = [
     ("boundaries arrived/s", "arrived_per_s", lambda v: f"{v:.1f}"),
     ("iterations shown/s", "iterations_per_s", lambda v: f"{v:,.0f}"),
     ("Pause click to paused shown (ms)", "pause_ms", lambda v: f"{v:.0f}"),
+    ("cold load: first paint (s)", "cold_paint", lambda v: f"{v:.2f}"),
     ("cold load: DOMContentLoaded (s)", "cold_dcl", lambda v: f"{v:.2f}"),
     ("cold load: load (s)", "cold_load", lambda v: f"{v:.2f}"),
+    ("cold load: views drawn (s)", "cold_drawn", lambda v: f"{v:.2f}"),
     ("cold load: KB transferred", "cold_kb", lambda v: f"{v:,.0f}"),
+    ("warm load: first paint (s)", "warm_paint", lambda v: f"{v:.2f}"),
     ("warm load: DOMContentLoaded (s)", "warm_dcl", lambda v: f"{v:.2f}"),
     ("warm load: load (s)", "warm_load", lambda v: f"{v:.2f}"),
+    ("warm load: views drawn (s)", "warm_drawn", lambda v: f"{v:.2f}"),
     ("warm load: KB transferred", "warm_kb", lambda v: f"{v:,.0f}"),
     ("second viewer, 100k job: cost chart (s)", "viewer_cost", lambda v: f"{v:.2f}"),
     ("second viewer, 100k job: boundary (s)", "viewer_boundary", lambda v: f"{v:.2f}"),
