@@ -24,7 +24,7 @@ import { RunBar } from "./runbar.js";
 import { bindRunButtons } from "./runbuttons.js";
 import { RunList } from "./runs.js";
 import { RunsPanel } from "./runspanel.js";
-import { Session } from "./session.js";
+import { Session, readyData } from "./session.js";
 import { SettingsView } from "./settingsview.js";
 import { openEarly } from "./socket.js";
 import { bindViewOptions } from "./viewoptions.js";
@@ -72,13 +72,15 @@ function painted() {
  * `early`: a shared link's snapshot (or null), on its way.
  */
 async function start(early) {
+  setLimits(JSON.parse(document.body.dataset.limits || "{}"));
+  setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
+  const { settings, jobId } = settingsFromUrl(window.location.search);
+  if (!jobId) readyData(settings); // the points the page shows, on their way while Plotly loads
   const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
   const snapshot = await early;
   // The latest picture, painted before Plotly's evaluation holds up the main thread.
   if (snapshot && boundary.sketch(snapshot.boundary)) await painted();
   await loadPlotly();
-  setLimits(JSON.parse(document.body.dataset.limits || "{}"));
-  setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
 
   const runBar = new RunBar($("#run-bar"));
   bindLearnerField($("#learner"));
@@ -152,7 +154,6 @@ async function start(early) {
 
   new ExperimentForm($('[data-testid="experiment-panel"]'), controls);
   const ownData = new OwnData($(".own-data"), $("#dataset-choices"), controls, boundary);
-  const { settings, jobId } = settingsFromUrl(window.location.search);
   controls.show(settings);
   ownData.tile(settings.dataset);
   showClassesField($("#classes-field"), settings.dataset);

@@ -13,6 +13,25 @@ const ACTIVE = new Set(["queued", "running", "paused"]);
 // Settings a running job takes at once (control "set"); any other change starts a new run.
 const LIVE = new Set(["learning_rate", "speed"]);
 
+let asked = { key: null, data: null }; // the latest data settings asked for, and their answer
+
+/**
+ * The points a run with settings `s` would train on (and test on): GET /api/datasets/{name},
+ * asked once for the same data settings in a row (main.js asks while Plotly loads).
+ */
+export function readyData(s) {
+  const params = { n_samples: s.n_samples, noise: s.noise, seed: s.data_seed, test_fraction: s.test_fraction };
+  const key = JSON.stringify([s.dataset, params]);
+  if (asked.key !== key) {
+    const data = api.getDataset(s.dataset, params);
+    asked = { key, data };
+    data.catch(() => {
+      if (asked.data === data) asked = { key: null, data: null }; // asked again next time
+    });
+  }
+  return asked.data;
+}
+
 export class Session {
   /**
    * controls: the settings form; runBar: for the sentences it says; runs: the runs to
@@ -74,18 +93,11 @@ export class Session {
 
   /** Before a run, the points it would train on (and test on) under an empty boundary. */
   async showReadyData() {
-    const s = this.settings;
     this.readyToken += 1;
     const token = this.readyToken;
-    const params = {
-      n_samples: s.n_samples,
-      noise: s.noise,
-      seed: s.data_seed,
-      test_fraction: s.test_fraction,
-    };
     let data;
     try {
-      data = await api.getDataset(s.dataset, params);
+      data = await readyData(this.settings);
     } catch {
       return; // the run itself will report bad settings
     }
