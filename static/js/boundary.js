@@ -9,18 +9,16 @@
 
 import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
 import { probabilityAt } from "./decode.js";
-import { boundaryImage, discreteImage, paintBoundary } from "./neurons.js";
+import { boundaryImage, discreteImage } from "./neurons.js";
 import { BLUE, CLASS_COLOURS, ORANGE, scaleColour } from "./palette.js";
+import { paintSketch } from "./sketch.js";
 
 const CONFIG = plotConfig("boundary");
 // Lighter than the points, so a point on the wrong side stands out.
 const OPACITY = 0.6;
 // The plot's margins (px): the mode bar and the readout sit above it, not over the picture.
 const MARGIN = { l: 52, r: 8, t: 28, b: 52 };
-// Where Plotly's autorange puts the picture's corners: 5% of the axis in from each end,
-// and the corners' markers' half size (px) more.
-const RANGE_PAD = 0.05;
-const MARKER_PAD = 3.75;
+const BACKGROUND = "#f4f5f6";
 
 function points(name, color, { test }) {
   return {
@@ -150,9 +148,14 @@ export class BoundaryPlot {
       corners(),
     ];
     this.images = [];
-    this.sketched = null; // the canvas sketch() painted, until the first plot
+    this.sketched = null; // the canvas sketch() paints, until the first plot
     this.plotted = false; // a Plotly plot is drawn
-    this.draw = throttledDraw(() => this.drawBoundary());
+    this.sketching = 0; // the frame that paints the sketch, while Plotly has not run
+    const plot = throttledDraw(() => this.drawBoundary()); // waits for Plotly
+    this.draw = () => {
+      if (!window.Plotly && !this.sketching) this.sketching = requestAnimationFrame(() => this.sketch());
+      plot();
+    };
     div.addEventListener("mousemove", (event) => this.hover(event));
     div.addEventListener("mouseleave", () => this.say(""));
   }
@@ -203,7 +206,7 @@ export class BoundaryPlot {
       margin: MARGIN,
       font: FONT,
       paper_bgcolor: "rgba(0,0,0,0)",
-      plot_bgcolor: "#f4f5f6",
+      plot_bgcolor: BACKGROUND,
       xaxis: { title: { text: "x1" }, zeroline: false, showgrid: false, constrain: "domain" },
       yaxis: {
         title: { text: "x2" },
@@ -228,33 +231,25 @@ export class BoundaryPlot {
   }
 
   /**
-   * A shared link's latest boundary before the charts' script has loaded (half a second
-   * on a small machine): its picture alone, on a canvas where the plot will put it. The
-   * first plot drawn replaces it. True when it was painted.
+   * Before Plotly has run (half a second on a small machine): the points and the latest
+   * boundary painted on a canvas where the plot will put them; the first plot replaces it.
    */
-  sketch(boundary) {
-    if (!boundary || window.Plotly) return false;
-    const canvas = document.createElement("canvas");
+  sketch() {
+    this.sketching = 0;
+    if (window.Plotly) return;
+    const canvas = this.sketched || document.createElement("canvas");
+    const boundary = this.boundary || this.shown;
+    const painted = paintSketch(canvas, this.div, {
+      traces: this.traces.slice(0, 4),
+      boundary,
+      place: boundary && placement(boundary),
+      style: { margin: MARGIN, opacity: OPACITY, background: BACKGROUND },
+    });
+    if (!painted || this.sketched) return;
     canvas.className = "boundary-sketch";
     canvas.dataset.testid = "boundary-sketch";
-    paintBoundary(canvas, boundary);
-    // As the plot will place it: each axis autoranged, then the one with more px per unit
-    // shrunk to as many as the other's (scaleanchor), centred.
-    const { sizex, sizey } = placement(boundary);
-    const width = this.div.clientWidth - MARGIN.l - MARGIN.r;
-    const height = this.div.clientHeight - MARGIN.t - MARGIN.b;
-    const fit = (length, size) => ((1 - 2 * RANGE_PAD) * length - 2 * MARKER_PAD) / size;
-    const scale = Math.min(fit(width, sizex), fit(height, sizey));
-    Object.assign(canvas.style, {
-      left: `${this.div.offsetLeft + MARGIN.l + (width - sizex * scale) / 2}px`,
-      top: `${this.div.offsetTop + MARGIN.t + (height - sizey * scale) / 2}px`,
-      width: `${sizex * scale}px`,
-      height: `${sizey * scale}px`,
-      opacity: OPACITY,
-    });
     this.div.after(canvas);
     this.sketched = canvas;
-    return true;
   }
 
   /**

@@ -1,5 +1,7 @@
 // What the two Plotly charts (cost and boundary) share: ink, font and plot config.
 
+import { whenPlotly } from "./plotly.js";
+
 export const INK = "#1b1f24";
 
 export const FONT = { family: "system-ui, sans-serif", size: 14, color: INK };
@@ -27,12 +29,17 @@ export function plotConfig(name) {
  * once every `ms` milliseconds, however often it is asked: the messages that arrive
  * between two draws share one, and the latest state wins. `share` (optional) bounds the
  * part of the main thread the draws take: after a draw of d ms the next waits d / share,
- * so a slow machine draws less often instead of missing frames.
+ * so a slow machine draws less often instead of missing frames. A chart's draw needs
+ * Plotly: before it has run, the first draw waits for it.
  */
 export function throttledDraw(draw, ms = 0, share = 1) {
   let next = -Infinity;
   let pending = false;
-  const run = () =>
+  const run = () => {
+    if (!window.Plotly) {
+      whenPlotly().then(run);
+      return;
+    }
     requestAnimationFrame(() => {
       pending = false;
       const start = performance.now();
@@ -40,6 +47,7 @@ export function throttledDraw(draw, ms = 0, share = 1) {
       const took = performance.now() - start;
       next = start + Math.max(ms, took / share);
     });
+  };
   return () => {
     if (pending) return;
     pending = true;

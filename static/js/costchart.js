@@ -587,13 +587,15 @@ export class CostChart {
 
   /** Smoothing weight in [0, 1): 0 shows the raw costs. */
   setSmoothing(weight) {
-    this.flush();
+    // Before Plotly has run, what waits is drawn with the new weight when it has.
+    const drawing = Boolean(window.Plotly);
+    if (drawing) this.flush();
     this.weight = weight;
     this.train.smoother = new Smoother(weight);
     // Bring the running smoother up to date so later points continue the same curve.
     this.train.s = this.train.y.map((y) => this.train.smoother.push(y));
     // No costs yet (the page starting): nothing to redraw, and the first draw shows the weight.
-    if (this.train.x.length) this.redraw();
+    if (this.train.x.length && drawing) this.redraw();
     if (this.overlays.length) this.drawOverlays();
   }
 

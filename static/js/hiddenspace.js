@@ -6,6 +6,7 @@
 import * as api from "./api.js";
 import { FONT, INK, plotConfig } from "./chartstyle.js";
 import { BLUE, ORANGE } from "./palette.js";
+import { whenPlotly } from "./plotly.js";
 
 // How often the open panel asks again: while the run trains, and while it is paused (its
 // weights change only by a step or an edit then). A finished run is asked once.
@@ -104,7 +105,9 @@ export class HiddenSpace {
     this.asking = true;
     const job = this.job;
     try {
-      this.draw(await api.hiddenSpace(job.id, layer, units));
+      const space = await api.hiddenSpace(job.id, layer, units);
+      await whenPlotly(); // asked for before the charts' script has run
+      this.draw(space);
       this.say("");
     } catch (error) {
       this.say(error.status === 409 ? "The run has no weights yet." : error.message);

@@ -20,6 +20,7 @@ import { NetworkView } from "./network.js";
 import { OwnData, showClassesField } from "./owndata.js";
 import { fetchPastRuns } from "./pastruns.js";
 import { bindLessons } from "./present.js";
+import { loadPlotly } from "./plotly.js";
 import { RunBar } from "./runbar.js";
 import { bindRunButtons } from "./runbuttons.js";
 import { RunList } from "./runs.js";
@@ -47,44 +48,26 @@ export let jobViews = null;
 
 const $ = (selector) => document.querySelector(selector);
 
-/**
- * Plotly, run once it is asked for: the page preloads it (#plotly) and a script runs it,
- * so that what starts before it (a shared link's socket) is not held up by its evaluation.
- */
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = $("#plotly").href;
-    script.addEventListener("load", resolve, { once: true });
-    script.addEventListener("error", () => reject(new Error("The charts' script could not load.")), { once: true });
-    document.head.append(script);
-  });
-}
-
 /** Resolves once the next frame is painted. */
 function painted() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 }
 
 /**
- * Build and wire every part of the page; resolves once the first run state is shown.
+ * Build and wire every part of the page, show its first run state, then run Plotly.
  * `early`: a shared link's snapshot (or null), on its way.
  */
 async function start(early) {
   setLimits(JSON.parse(document.body.dataset.limits || "{}"));
   setDefaults(JSON.parse(document.body.dataset.defaults || "{}"), JSON.parse(document.body.dataset.datasets || "[]"));
   const { settings, jobId } = settingsFromUrl(window.location.search);
-  if (!jobId) readyData(settings); // the points the page shows, on their way while Plotly loads
-  const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
-  const snapshot = await early;
-  // The latest picture, painted before Plotly's evaluation holds up the main thread.
-  if (snapshot && boundary.sketch(snapshot.boundary)) await painted();
-  await loadPlotly();
+  if (!jobId) readyData(settings); // the points the page shows, on their way while it is built
+  await early;
 
   const runBar = new RunBar($("#run-bar"));
   bindLearnerField($("#learner"));
   const cost = new CostChart($("#cost-plot"), $("#cost-hint"));
+  const boundary = new BoundaryPlot($("#boundary-plot"), $("#boundary-readout"));
   const network = new NetworkView($("#network"));
   const gradCheck = new GradCheck(checkSlot($("#equations")));
   const walk = new Walkthrough(checkSlot($("#equations")).querySelector(".gradcheck-head"), {
@@ -165,6 +148,10 @@ async function start(early) {
   // After: their requests do not hold up the job's.
   fetchPastRuns(runs, jobId);
   drawPreviews();
+  // Last: Plotly's evaluation holds the main thread a while, so the page is painted first
+  // (the boundary as a sketch); the charts draw once it has run.
+  await painted();
+  await loadPlotly().catch((error) => runBar.say(error.message, "error"));
 }
 
 /** The page's localStorage, or null where the browser refuses it (the list then lives only here). */
