@@ -369,6 +369,7 @@ export class BoundaryPlot {
     this.showTest = show;
     this.applyTestVisibility();
     if (!this.stale) window.Plotly.restyle(this.div, { visible: this.showTest }, [2, 3]);
+    else if (this.sketched) this.draw(); // the sketch painted again
   }
 
   applyTestVisibility() {

@@ -17,7 +17,7 @@ let asked = { key: null, data: null }; // the latest data settings asked for, an
 
 /**
  * The points a run with settings `s` would train on (and test on): GET /api/datasets/{name},
- * asked once for the same data settings in a row (main.js asks while Plotly loads).
+ * asked once for the same data settings in a row (main.js asks before it builds the page).
  */
 export function readyData(s) {
   const params = { n_samples: s.n_samples, noise: s.noise, seed: s.data_seed, test_fraction: s.test_fraction };

@@ -29,7 +29,7 @@ function parse(text) {
 }
 
 // A shared link's socket opens as the page starts, before the page is built and Plotly
-// loaded, so the server reads the snapshot out meanwhile; the first JobSocket of that job
+// run, so the server reads the snapshot out meanwhile; the first JobSocket of that job
 // takes it over, with every event it has had so far.
 let early = null;
 const EARLY_WAIT_MS = 300;
@@ -44,9 +44,8 @@ function snapshotIn(text) {
 
 /**
  * Open job `jobId`'s socket now; its events wait for the JobSocket that takes it. Resolves
- * with its snapshot (the page sketches its picture before Plotly loads), or null once it
- * closes without one or after EARLY_WAIT_MS: the page's long first tasks wait that long
- * for it at most (the handshake needs a free main thread).
+ * with its snapshot, or null once it closes without one or after EARLY_WAIT_MS: the page's
+ * build waits that long for it at most (the handshake needs a free main thread).
  */
 export function openEarly(jobId) {
   const ws = new WebSocket(jobUrl(jobId, "preview"));
