@@ -10,7 +10,7 @@ import { paintBoundary } from "./neurons.js";
 const RANGE_PAD = 0.05;
 const MARKER_PAD = 3.75;
 
-/** [lo, hi] of the finite values of the arrays, or null. */
+/** [lo, hi] of the values of the arrays, or null when they have none. */
 function extent(...arrays) {
   let lo = Infinity;
   let hi = -Infinity;
