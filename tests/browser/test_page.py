@@ -178,6 +178,7 @@ def test_a_reload_shows_the_history_of_the_running_job(playground: Playground) -
 
     playground.page.reload()
     playground.wait_for_costs(f"n >= {before}")
+    playground.wait_for_chart()  # the costs are kept before Plotly has run, then drawn
     assert playground.job_id() == job_id
     assert playground.plot("cost-plot", "gd.data[0].x[0]") == 0  # from the very first iteration
     assert playground.wait_for_status("running") == "running"
