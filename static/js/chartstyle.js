@@ -1,4 +1,4 @@
-// What the two Plotly charts (cost and boundary) share: ink, font and plot config.
+// What the two Plotly charts (cost and boundary) share: ink, font, plot config, scheduling.
 
 import { whenPlotly } from "./plotly.js";
 
@@ -22,6 +22,20 @@ export const PLOT_CONFIG = {
 /** PLOT_CONFIG with the file name the download button gives the PNG ("gradlive-cost.png"). */
 export function plotConfig(name) {
   return { ...PLOT_CONFIG, toImageButtonOptions: { filename: `gradlive-${name}` } };
+}
+
+/** Smallest and largest finite value of lists of numbers: [lo, hi], or null. */
+export function extent(...lists) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const list of lists) {
+    for (const y of list) {
+      if (y === null || !Number.isFinite(y)) continue;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
 }
 
 /**

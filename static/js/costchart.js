@@ -9,7 +9,7 @@
 // is drawn decimated (each column's first, lowest, highest and last cost, so a spike never
 // disappears), as one restyle, instead of 100,000 points a redraw.
 
-import { FONT, INK, plotConfig, throttledDraw } from "./chartstyle.js";
+import { FONT, INK, extent, plotConfig, throttledDraw } from "./chartstyle.js";
 import { formatCount } from "./format.js";
 import { Smoother, smooth } from "./smoothing.js";
 
@@ -247,20 +247,6 @@ function union(...ranges) {
   const known = ranges.filter(Boolean);
   if (!known.length) return null;
   return [Math.min(...known.map((r) => r[0])), Math.max(...known.map((r) => r[1]))];
-}
-
-/** Smallest and largest finite value of lists of numbers: [lo, hi], or null. */
-function extent(...lists) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const list of lists) {
-    for (const y of list) {
-      if (y === null || !Number.isFinite(y)) continue;
-      if (y < lo) lo = y;
-      if (y > hi) hi = y;
-    }
-  }
-  return lo <= hi ? [lo, hi] : null;
 }
 
 /**

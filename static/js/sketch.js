@@ -3,25 +3,13 @@
 // so that a page shows its points, or a shared link its latest boundary, at once. The
 // first Plotly plot replaces it.
 
+import { extent } from "./chartstyle.js";
 import { paintBoundary } from "./neurons.js";
 
 // Where Plotly's autorange puts the data's ends: 5% of the axis in from each end, and the
 // markers' pad (px) more.
 const RANGE_PAD = 0.05;
 const MARKER_PAD = 3.75;
-
-/** [lo, hi] of the values of the arrays, or null when they have none. */
-function extent(...arrays) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const values of arrays) {
-    for (const v of values) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return lo <= hi ? [lo, hi] : null;
-}
 
 /**
  * Paint `canvas` (laid over `div`): the picture of `boundary` (a boundary message, or null)
